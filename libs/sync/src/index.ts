@@ -1,1 +1,13 @@
-export { hello } from './hello.js';
+export * from './errors.js';
+export * from './options.js';
+export * from './preflight.js';
+export * from './version.js';
+export * from './discovery/index.js';
+export * from './plan/index.js';
+export * from './report/index.js';
+export * from './rsync/args.js';
+export * from './rsync/run.js';
+export * from './rsync/types.js';
+export * from './engine/queue.js';
+export * from './engine/run-task.js';
+export * from './engine/backup.js';

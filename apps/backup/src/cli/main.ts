@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errorExitCode, VERSION } from '@dailysync/sync';
+import { runSyncCommand } from '../sync/sync-command.js';
+import { HELP } from './help.js';
+import { parseCli } from './parse.js';
+
+/** The workspace root, four levels above this file (apps/backup/src/cli). */
+export function workspaceRootFromHere(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+}
+
+/** The `dailysync` program. Returns the exit status instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`dailysync: error: ${(error as Error).message}\n`);
+    return errorExitCode(error) ?? 2;
+  }
+  switch (parsed.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+      process.stdout.write(`dailysync ${VERSION}\n`);
+      return 0;
+    case 'sync': {
+      const { exitCode } = await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true });
+      return exitCode;
+    }
+  }
+}

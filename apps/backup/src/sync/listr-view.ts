@@ -1,0 +1,104 @@
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import { formatBytes, formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+
+export interface ListrViewOptions {
+  /** 'tty' draws the live renderer; 'plain' prints one line per event (CI logs, pipes). */
+  mode: 'tty' | 'plain';
+  /** Minimum time between two output updates of one task; plain logs want far fewer lines. */
+  throttleMs: number;
+  stream: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+interface TaskSlot {
+  output?: (text: string) => void;
+  lastOutputAt: number;
+  finished: Promise<TaskResult>;
+  finish: (r: TaskResult) => void;
+}
+
+function progressLine(p: TaskProgress): string {
+  const percent = `${p.percent}%`;
+  const rate = p.bytesPerSecond > 0 ? `${formatBytes(p.bytesPerSecond)}/s` : '';
+  const listing = p.toCheck && !p.toCheck.listComplete ? 'scanning' : '';
+  const item = p.currentItem ? printableName(p.currentItem) : '';
+  const retry = p.attempt > 1 ? `attempt ${p.attempt}` : '';
+  return [percent, formatBytes(p.bytes), rate, listing, retry, item].filter((s) => s !== '').join('  ');
+}
+
+export function finalLine(label: string, r: TaskResult): string {
+  const base = `${label}: ${r.filesTransferred} files, ${formatBytes(r.bytesTransferred)}`;
+  const deleted = r.filesDeleted > 0 ? `, ${r.filesDeleted} deleted` : '';
+  return `${base}${deleted} in ${formatDuration(r.durationMs)}${r.status === 'warning' ? ` (warning: ${r.meaning})` : ''}`;
+}
+
+/**
+ * Shows one listr2 task per sync task, all at once; each task's output is its rsync's live progress.
+ * The engine schedules the work, the view only mirrors it through BackupHooks.
+ */
+export class ListrView {
+  private readonly slots = new Map<string, TaskSlot>();
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly options: ListrViewOptions) {}
+
+  hooks(): BackupHooks {
+    return {
+      onPlan: ({ tasks }) => this.start(tasks),
+      onTaskStart: (task, attempt) => this.update(task, attempt > 1 ? `retrying (attempt ${attempt})` : 'starting rsync', true),
+      onTaskProgress: (task, progress) => this.update(task, progressLine(progress), false),
+      onTaskFinish: (task, result) => this.slots.get(task.id)?.finish(result),
+    };
+  }
+
+  private update(task: SyncTask, text: string, force: boolean): void {
+    const slot = this.slots.get(task.id);
+    if (!slot?.output) return;
+    const now = Date.now();
+    if (!force && now - slot.lastOutputAt < this.options.throttleMs) return;
+    slot.lastOutputAt = now;
+    slot.output(text);
+  }
+
+  private start(tasks: SyncTask[]): void {
+    for (const task of tasks) {
+      let finish!: (r: TaskResult) => void;
+      const finished = new Promise<TaskResult>((resolve) => (finish = resolve));
+      this.slots.set(task.id, { lastOutputAt: 0, finished, finish });
+    }
+    const list = new Listr(
+      tasks.map((task) => ({
+        title: printableName(task.id),
+        task: async (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => {
+          const slot = this.slots.get(task.id);
+          if (!slot) return;
+          slot.output = (text) => (wrapper.output = text);
+          wrapper.output = 'queued';
+          const result = await slot.finished;
+          const label = printableName(task.id);
+          if (result.status === 'failed' || result.status === 'interrupted') {
+            wrapper.title = `${label}: ${result.status}`;
+            throw new Error(result.error ?? result.meaning);
+          }
+          wrapper.title = finalLine(label, result);
+        },
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        // dailysync handles SIGINT itself: it must stop rsync and write the report before exiting.
+        registerSignalListeners: false,
+        renderer: this.options.mode === 'tty' ? 'default' : 'simple',
+        fallbackRenderer: 'simple',
+        fallbackRendererCondition: this.options.mode !== 'tty',
+        rendererOptions: { outputBar: 1, persistentOutput: false, collapseErrors: false },
+        collectErrors: false,
+      } as never,
+    );
+    this.running = list.run().catch(() => undefined);
+  }
+
+  /** Resolves when the renderer has drawn the final state of every task. */
+  async done(): Promise<void> {
+    await this.running;
+  }
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs/promises';
+import { matchesAny } from './match.js';
+
+export interface DiscoveredProject {
+  /** Folder name exactly as on disk (may contain spaces, newlines, leading dashes). */
+  name: string;
+  selected: boolean;
+  /** Why a project is not selected, for the report. */
+  skipReason?: string;
+}
+
+export interface Discovery {
+  projects: DiscoveredProject[];
+  /** Names of entries directly in the source root that are not directories (files, symlinks, ...). */
+  rootEntries: string[];
+  /** Whether the root entries are backed up in this run (not when --include narrows the run to projects). */
+  rootSelected: boolean;
+}
+
+/**
+ * Every direct subfolder of the source is a project. Symlinks are not followed (a link to a folder
+ * is backed up as a link with the root entries), so a link cannot pull in data from outside.
+ */
+export async function discoverProjects(source: string, include: readonly string[], exclude: readonly string[]): Promise<Discovery> {
+  const entries = await fs.readdir(source, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const projects: DiscoveredProject[] = [];
+  const rootEntries: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) {
+      rootEntries.push(entry.name);
+      continue;
+    }
+    if (include.length > 0 && !matchesAny(entry.name, include)) {
+      projects.push({ name: entry.name, selected: false, skipReason: 'not matched by --include' });
+    } else if (matchesAny(entry.name, exclude)) {
+      projects.push({ name: entry.name, selected: false, skipReason: 'matched by --exclude' });
+    } else {
+      projects.push({ name: entry.name, selected: true });
+    }
+  }
+  return { projects, rootEntries, rootSelected: include.length === 0 };
+}

@@ -1,0 +1,64 @@
+import { ROOT_PROJECT } from '../plan/task.js';
+import type { BackupReport, ProjectReport, TaskResult, TaskStatus } from './types.js';
+
+const SEVERITY: Record<TaskStatus, number> = { skipped: 0, ok: 1, warning: 2, interrupted: 3, failed: 4 };
+
+export function worstStatus(statuses: readonly TaskStatus[]): TaskStatus {
+  return statuses.reduce<TaskStatus>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'skipped');
+}
+
+/** Folds task results into one report entry per project, in the order projects were first seen. */
+export function projectReports(results: readonly TaskResult[]): ProjectReport[] {
+  const byProject = new Map<string, TaskResult[]>();
+  for (const r of results) {
+    const list = byProject.get(r.project) ?? [];
+    list.push(r);
+    byProject.set(r.project, list);
+  }
+  const reports: ProjectReport[] = [];
+  for (const [name, parts] of byProject) {
+    const sum = (key: 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal'): number =>
+      parts.reduce((acc, p) => acc + p[key], 0);
+    const starts = parts.map((p) => p.startedAt).filter((s): s is string => s !== null).sort();
+    const ends = parts.map((p) => p.finishedAt).filter((s): s is string => s !== null).sort();
+    const startedAt = starts[0] ?? null;
+    const finishedAt = ends[ends.length - 1] ?? null;
+    const status = worstStatus(parts.map((p) => p.status));
+    const worst = parts.find((p) => p.status === status);
+    const errors = parts.filter((p) => p.error !== null).map((p) => (parts.length > 1 ? `${p.id}: ${p.error}` : p.error));
+    const report: ProjectReport = {
+      name,
+      kind: name === ROOT_PROJECT ? 'root' : 'project',
+      status,
+      exitCode: worst?.exitCode ?? null,
+      filesTransferred: sum('filesTransferred'),
+      bytesTransferred: sum('bytesTransferred'),
+      filesDeleted: sum('filesDeleted'),
+      filesTotal: sum('filesTotal'),
+      bytesTotal: sum('bytesTotal'),
+      startedAt,
+      finishedAt,
+      durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
+      error: errors.length > 0 ? errors.join('; ') : null,
+      attempts: Math.max(0, ...parts.map((p) => p.attempts.length)),
+    };
+    if (parts.length > 1 || parts[0]?.kind === 'subtree' || parts[0]?.kind === 'project-top') report.parts = [...parts];
+    reports.push(report);
+  }
+  return reports;
+}
+
+export function reportTotals(projects: readonly ProjectReport[]): BackupReport['totals'] {
+  const count = (s: TaskStatus): number => projects.filter((p) => p.status === s).length;
+  return {
+    projects: projects.length,
+    ok: count('ok'),
+    warning: count('warning'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    interrupted: count('interrupted'),
+    filesTransferred: projects.reduce((a, p) => a + p.filesTransferred, 0),
+    bytesTransferred: projects.reduce((a, p) => a + p.bytesTransferred, 0),
+    filesDeleted: projects.reduce((a, p) => a + p.filesDeleted, 0),
+  };
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import type { ResolvedBackupOptions } from '../options.js';
+import type { SyncTask } from '../plan/task.js';
+
+/**
+ * The machine-readable line rsync prints per changed item: itemize string, name, symlink target.
+ * Parsed by parseItemizeLine.
+ */
+export const OUT_FORMAT = '%i %n%L';
+
+/**
+ * Escapes a file name for an rsync filter rule. rsync treats a backslash as an escape only when
+ * the pattern holds a wildcard, so names without wildcards pass through unchanged.
+ */
+export function escapeFilterName(name: string): string {
+  return /[*?[]/.test(name) ? name.replace(/[*?[\\]/g, '\\$&') : name;
+}
+
+/** Source and destination operands: absolute and with a trailing slash ("copy the contents"). */
+export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, 'source' | 'dest'>): { from: string; to: string } {
+  const from = task.relPath === '' ? options.source : path.join(options.source, task.relPath);
+  const to = task.relPath === '' ? options.dest : path.join(options.dest, task.relPath);
+  return { from: withSlash(from), to: withSlash(to) };
+}
+
+function withSlash(p: string): string {
+  return p.endsWith('/') ? p : `${p}/`;
+}
+
+/**
+ * The argv for one task. Never --inplace or --partial: rsync writes a temporary file and renames it,
+ * so an interrupted or failed copy leaves the previous backup copy intact. Paths come after `--`
+ * and are absolute, so no file name can be read as an option.
+ */
+export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions): string[] {
+  const args = ['--archive', '--numeric-ids'];
+  if (options.hardLinks) args.push('--hard-links');
+  if (options.acls) args.push('--acls');
+  if (options.xattrs) args.push('--xattrs');
+  args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
+  // Deletions run after the transfer, and rsync skips them entirely after an I/O error.
+  if (options.delete) args.push('--delete-delay');
+  if (options.dryRun) args.push('--dry-run');
+  if (options.bwlimitKiB > 0) args.push(`--bwlimit=${options.bwlimitKiB}`);
+  if (task.excludeTopLevelDirs === 'all') {
+    args.push('--exclude=/*/');
+  } else {
+    for (const dir of task.excludeTopLevelDirs) args.push(`--exclude=/${escapeFilterName(dir)}/`);
+  }
+  const { from, to } = taskPaths(task, options);
+  args.push('--', from, to);
+  return args;
+}
+
+/**
+ * The child's environment: only what rsync needs. Variables such as RSYNC_RSH, RSYNC_OLD_ARGS or
+ * RSYNC_PROTECT_ARGS would otherwise change how rsync runs behind the user's back.
+ */
+export function rsyncEnvironment(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'SSH_AUTH_SOCK']) {
+    const value = parent[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}

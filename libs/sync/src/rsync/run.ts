@@ -1,0 +1,136 @@
+import { execa } from 'execa';
+import { classifyExit } from './exit-codes.js';
+import { parseItemizeLine, parseProgressLine, RsyncOutputSplitter } from './progress-parser.js';
+import { parseStats } from './stats-parser.js';
+import type { ExitClassification, RsyncProgress, RsyncStats } from './types.js';
+import { rsyncEnvironment } from './args.js';
+
+export interface RsyncRunHooks {
+  onProgress?: (progress: RsyncProgress) => void;
+  /** Called with each item rsync reports as changed (path relative to the task's subtree). */
+  onItem?: (path: string, itemize: string) => void;
+  /** Called with each line rsync writes to stderr. */
+  onStderrLine?: (line: string) => void;
+}
+
+export interface RsyncRunResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  classification: ExitClassification;
+  stats: RsyncStats | undefined;
+  /** The last part of stderr (bounded), for error messages and classification. */
+  stderrTail: string;
+  /** Number of items rsync itemized as changed or deleted (counted, not stored). */
+  itemsChanged: number;
+  itemsDeleted: number;
+  durationMs: number;
+  pid: number | undefined;
+}
+
+export interface RsyncRunOptions extends RsyncRunHooks {
+  rsyncPath: string;
+  args: string[];
+  signal?: AbortSignal;
+  /** How long rsync gets to exit after SIGTERM before its process group is killed. */
+  killGraceMs?: number;
+}
+
+const STDERR_TAIL_BYTES = 64 * 1024;
+const STATS_START = /^Number of files: /;
+
+/** Sends a signal to the whole process group of a detached child, so rsync's helpers go too. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Runs one rsync process, streaming its output: memory stays bounded whatever the tree size
+ * (itemized lines are counted, not kept; stderr keeps only a tail).
+ */
+export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult> {
+  const started = Date.now();
+  const child = execa(options.rsyncPath, options.args, {
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    // Its own process group: an interruption can stop rsync and its receiver/generator children at once.
+    detached: true,
+    extendEnv: false,
+    env: rsyncEnvironment(),
+    encoding: 'buffer',
+  });
+  const stdoutSplitter = new RsyncOutputSplitter();
+  const stderrSplitter = new RsyncOutputSplitter();
+  let stderrTail = '';
+  let statsText: string | undefined;
+  let itemsChanged = 0;
+  let itemsDeleted = 0;
+
+  const handleStdoutRecord = (record: string): void => {
+    if (statsText !== undefined) {
+      statsText += `${record}\n`;
+      return;
+    }
+    if (STATS_START.test(record)) {
+      statsText = `${record}\n`;
+      return;
+    }
+    const progress = parseProgressLine(record);
+    if (progress) {
+      options.onProgress?.(progress);
+      return;
+    }
+    const item = parseItemizeLine(record);
+    if (item) {
+      if (item.changeType === 'deleting') itemsDeleted += 1;
+      else itemsChanged += 1;
+      options.onItem?.(item.path, item.itemize);
+    }
+  };
+  const handleStderrRecord = (record: string): void => {
+    stderrTail = (stderrTail + record + '\n').slice(-STDERR_TAIL_BYTES);
+    options.onStderrLine?.(record);
+  };
+
+  child.stdout?.on('data', (chunk: Buffer) => stdoutSplitter.push(chunk).forEach(handleStdoutRecord));
+  child.stderr?.on('data', (chunk: Buffer) => stderrSplitter.push(chunk).forEach(handleStderrRecord));
+
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    signalGroup(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 5000);
+    killTimer.unref();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const result = await child;
+  options.signal?.removeEventListener('abort', onAbort);
+  if (killTimer) clearTimeout(killTimer);
+  stdoutSplitter.flush().forEach(handleStdoutRecord);
+  stderrSplitter.flush().forEach(handleStderrRecord);
+
+  const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+  if (spawnFailed) {
+    stderrTail += `${result.message ?? 'rsync could not be started'}\n`;
+  }
+  const signal = result.signal ?? undefined;
+  const interrupted = options.signal?.aborted === true;
+  const classification = classifyExit(spawnFailed ? 127 : result.exitCode, stderrTail, interrupted ? (signal ?? 'SIGTERM') : signal);
+  return {
+    exitCode: result.exitCode,
+    signal,
+    classification,
+    stats: statsText === undefined ? undefined : parseStats(statsText),
+    stderrTail,
+    itemsChanged,
+    itemsDeleted,
+    durationMs: Date.now() - started,
+    pid: child.pid,
+  };
+}
