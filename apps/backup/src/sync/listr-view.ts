@@ -71,10 +71,11 @@ export class ListrView {
         task: async (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => {
           const slot = this.slots.get(task.id);
           if (!slot) return;
-          slot.output = (text) => (wrapper.output = text);
-          wrapper.output = 'queued';
-          const result = await slot.finished;
           const label = printableName(task.id);
+          // Plain logs print outputs without their task title, so each line names its task there.
+          slot.output = this.options.mode === 'tty' ? (text) => (wrapper.output = text) : (text) => (wrapper.output = `${label}: ${text}`);
+          if (this.options.mode === 'tty') wrapper.output = 'queued';
+          const result = await slot.finished;
           if (result.status === 'failed' || result.status === 'interrupted') {
             wrapper.title = `${label}: ${result.status}`;
             throw new Error(result.error ?? result.meaning);
