@@ -1,4 +1,5 @@
-import path from 'node:path';
+import { locationOperand } from '../location/location.js';
+import { transportArgs } from '../location/transport.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 
@@ -16,15 +17,12 @@ export function escapeFilterName(name: string): string {
   return /[*?[]/.test(name) ? name.replace(/[*?[\\]/g, '\\$&') : name;
 }
 
-/** Source and destination operands: absolute and with a trailing slash ("copy the contents"). */
-export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, 'source' | 'dest'>): { from: string; to: string } {
-  const from = task.relPath === '' ? options.source : path.join(options.source, task.relPath);
-  const to = task.relPath === '' ? options.dest : path.join(options.dest, task.relPath);
-  return { from: withSlash(from), to: withSlash(to) };
-}
-
-function withSlash(p: string): string {
-  return p.endsWith('/') ? p : `${p}/`;
+/**
+ * Source and destination operands with a trailing slash ("copy the contents"): absolute local
+ * paths, `host:/abs/path/` or `rsync://host/module/path/`, so no name can be read as an option.
+ */
+export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, 'sourceLocation' | 'destLocation'>): { from: string; to: string } {
+  return { from: locationOperand(options.sourceLocation, task.relPath), to: locationOperand(options.destLocation, task.relPath) };
 }
 
 /**
@@ -33,7 +31,7 @@ function withSlash(p: string): string {
  * and are absolute, so no file name can be read as an option.
  */
 export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions): string[] {
-  const args = ['--archive', '--numeric-ids'];
+  const args = ['--archive', '--numeric-ids', ...transportArgs(options)];
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
   if (options.xattrs) args.push('--xattrs');
@@ -47,6 +45,11 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions): 
   } else {
     for (const dir of task.excludeTopLevelDirs) args.push(`--exclude=/${escapeFilterName(dir)}/`);
   }
+  // A part of a split project may start before (or on another machine than) the part that creates
+  // its parent folders; the backup root itself always exists by now, so --mkpath cannot hide a missing mount.
+  if (task.relPath.includes('/')) args.push('--mkpath');
+  // The backup root's marker file is not in the source: keep the root pass's --delete off it.
+  if (task.kind === 'root' && options.safety?.destMarker) args.push(`--filter=P /${escapeFilterName(options.safety.destMarker)}`);
   const { from, to } = taskPaths(task, options);
   args.push('--', from, to);
   return args;

@@ -67,6 +67,7 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   const stdoutSplitter = new RsyncOutputSplitter();
   const stderrSplitter = new RsyncOutputSplitter();
   let stderrTail = '';
+  let stdoutMessages = '';
   let statsText: string | undefined;
   let itemsChanged = 0;
   let itemsDeleted = 0;
@@ -90,7 +91,10 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
       if (item.changeType === 'deleting') itemsDeleted += 1;
       else itemsChanged += 1;
       options.onItem?.(item.path, item.itemize);
+      return;
     }
+    // rsync prints some warnings on stdout (e.g. "IO error encountered -- skipping file deletion").
+    stdoutMessages = (stdoutMessages + record + '\n').slice(-STDERR_TAIL_BYTES);
   };
   const handleStderrRecord = (record: string): void => {
     stderrTail = (stderrTail + record + '\n').slice(-STDERR_TAIL_BYTES);
@@ -121,7 +125,7 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   }
   const signal = result.signal ?? undefined;
   const interrupted = options.signal?.aborted === true;
-  const classification = classifyExit(spawnFailed ? 127 : result.exitCode, stderrTail, interrupted ? (signal ?? 'SIGTERM') : signal);
+  const classification = classifyExit(spawnFailed ? 127 : result.exitCode, `${stdoutMessages}${stderrTail}`, interrupted ? (signal ?? 'SIGTERM') : signal);
   return {
     exitCode: result.exitCode,
     signal,

@@ -1,0 +1,118 @@
+import type { DiskRates } from './proc/diskstats.js';
+import type { NetRates } from './proc/netdev.js';
+import type { PressureRates } from './proc/pressure.js';
+import type { PathTarget } from './devices.js';
+
+export type { DiskRates, NetRates, PressureRates, PathTarget };
+
+export type Role = 'source' | 'dest';
+
+/** What one interval looked like: rates and percentages, never cumulative counters. */
+export interface Sample {
+  /** Epoch ms at the end of the interval. */
+  t: number;
+  /** Measured interval length in seconds (timers drift; rates use this, not intervalMs). */
+  seconds: number;
+  cpu: {
+    /** Busy share of all cores together, 0..100 (user+nice+system+irq+softirq+steal). */
+    busyPct: number;
+    iowaitPct: number;
+    stealPct: number;
+    perCore: Array<{ busyPct: number; iowaitPct: number }>;
+    /** procs_running at the end of the interval (includes the sampler itself). */
+    runnable: number;
+    /** procs_blocked: tasks in uninterruptible (mostly I/O) sleep. */
+    blocked: number;
+  };
+  /** The backup's own process tree; absent without rootPid or once the root has exited. */
+  tree?: {
+    pids: number;
+    /** Cores used by the tree incl. reaped children: 1.5 = one and a half cores. */
+    cpuCores: number;
+    /** Same as a share of all cores, 0..100, comparable with cpu.busyPct. */
+    cpuPctOfMachine: number;
+    /** The single busiest process: a single-threaded rsync near 1 core is CPU-bound on its own. */
+    top?: { pid: number; comm: string; cpuCores: number };
+    /** Block-layer bytes (read_bytes/write_bytes) and syscall bytes (rchar/wchar, cache hits too). */
+    readBytesPerSec: number;
+    writeBytesPerSec: number;
+    rcharPerSec: number;
+    wcharPerSec: number;
+  };
+  /** Whole disks that did I/O in the interval, plus every device of source/dest. */
+  disks: Record<string, DiskRates & { roles?: Role[] }>;
+  /** Every interface in /proc/net/dev. */
+  net: Record<string, NetRates & { roles?: Role[] }>;
+  mem: {
+    totalBytes: number;
+    availableBytes: number;
+    availablePct: number;
+    /** Pages per second. */
+    swapInPerSec: number;
+    swapOutPerSec: number;
+    pgscanPerSec: number;
+    pgscanDirectPerSec: number;
+  };
+  /** Pressure stall information; a resource is absent when the kernel has no PSI. */
+  psi: { cpu?: PressureRates; io?: PressureRates; memory?: PressureRates };
+}
+
+export interface InterfaceFact {
+  name: string;
+  kind: 'loopback' | 'veth' | 'virtual' | 'physical';
+  /** Driver-reported link speed in Mbit/s; undefined when unknown (virtio reports -1). */
+  speedMbps?: number;
+  /** Rate of a root tbf qdisc, bits/s: a real cap even on a veth. */
+  shapedBps?: number;
+  /** Capacity the classifier trusts, bytes/s: shaped rate, else the speed of a physical NIC. */
+  capacityBytesPerSec?: number;
+}
+
+export interface BlockDeviceFact {
+  name: string;
+  type: string;
+  sizeBytes: number;
+  /** systeminformation's guess: HDD, SSD, NVMe... */
+  physical?: string;
+  model?: string;
+}
+
+/** Collected once per run (systeminformation forks commands: never in the sampling loop). */
+export interface StaticFacts {
+  cores: number;
+  memTotalBytes: number;
+  clkTck: number;
+  kernel: string;
+  hostname: string;
+  /** Whether /proc/pressure exists. */
+  psi: boolean;
+  source?: PathTarget;
+  dest?: PathTarget;
+  interfaces: InterfaceFact[];
+  blockDevices: BlockDeviceFact[];
+}
+
+export interface SampleSeries {
+  version: 1;
+  startedAt: number;
+  endedAt: number;
+  intervalMs: number;
+  rootPid?: number;
+  facts: StaticFacts;
+  samples: Sample[];
+  /** Free-form label, e.g. the scenario that produced a recorded series. */
+  label?: string;
+}
+
+export type Resource = 'cpu' | 'disk' | 'network' | 'memory' | 'latency';
+
+export interface Verdict {
+  bottleneck: Resource;
+  /** 0..1: how clearly the winner stands out and how steadily it was saturated. */
+  confidence: number;
+  /** Numbers in words, strongest first, e.g. "dest disk vdb 97% busy, await 41 ms". */
+  evidence: string[];
+  suggestion: { concurrency: 'raise' | 'lower' | 'keep'; reason: string };
+  /** 0..1 per resource; >= 0.5 means saturated for most of the run. */
+  scores: Record<Resource, number>;
+}
