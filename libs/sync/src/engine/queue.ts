@@ -7,10 +7,21 @@ export async function runQueue<T>(
   items: readonly T[],
   limit: () => number,
   worker: (item: T) => Promise<void>,
-  options: { signal?: AbortSignal; recheckMs?: number } = {},
+  options: {
+    signal?: AbortSignal;
+    recheckMs?: number;
+    /** Whether an item may start now (e.g. its dependencies are done); items are otherwise taken in order. */
+    isReady?: (item: T) => boolean;
+  } = {},
 ): Promise<void> {
-  let next = 0;
+  const pending = [...items];
   let running = 0;
+  const takeNext = (): T | undefined => {
+    const index = options.isReady ? pending.findIndex((item) => options.isReady!(item)) : 0;
+    // With nothing running, waiting cannot make anything ready: run the first item rather than stall.
+    const chosen = index >= 0 ? index : running === 0 ? 0 : -1;
+    return chosen >= 0 && chosen < pending.length ? pending.splice(chosen, 1)[0] : undefined;
+  };
   await new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
@@ -19,8 +30,9 @@ export async function runQueue<T>(
     };
     const pump = (): void => {
       const stopped = options.signal?.aborted === true;
-      while (!stopped && next < items.length && running < Math.max(1, limit())) {
-        const item = items[next++] as T;
+      while (!stopped && pending.length > 0 && running < Math.max(1, limit())) {
+        const item = takeNext();
+        if (item === undefined) break;
         running += 1;
         worker(item).then(
           () => {
@@ -33,7 +45,7 @@ export async function runQueue<T>(
           },
         );
       }
-      if (running === 0 && (stopped || next >= items.length)) finish();
+      if (running === 0 && (stopped || pending.length === 0)) finish();
     };
     timer = setInterval(pump, options.recheckMs ?? 1000);
     timer.unref();

@@ -1,0 +1,108 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** Entries and bytes below one directory, as counted by the estimate walk. */
+export interface DirEstimate {
+  /** Entries (files, directories, links, ...) in the subtree, not counting the directory itself. */
+  files: number;
+  /** Sum of lstat sizes of the non-directory entries. */
+  bytes: number;
+  /** False when the walk budget ran out or a directory could not be read: the counts are a lower bound. */
+  complete: boolean;
+  /** Subdirectories by name (real directories, links are not followed); only down to the depth limit. */
+  children: Map<string, DirEstimate>;
+}
+
+/** Shared limit on how much an estimate may read; one budget is spent across several walks. */
+export interface WalkBudget {
+  entriesLeft: number;
+  /** Date.now() after which walks stop. */
+  deadline: number;
+}
+
+export interface EstimateOptions {
+  /** How many directory levels keep their own counts; deeper levels are folded into their ancestor. */
+  maxDepth: number;
+  budget: WalkBudget;
+  /** Upper bound on DirEstimate nodes kept for one walk, so a huge fan-out cannot grow memory. */
+  maxNodes?: number;
+}
+
+/** A budget of `entries` entries and `ms` milliseconds starting now. */
+export function walkBudget(entries: number, ms: number): WalkBudget {
+  return { entriesLeft: entries, deadline: Date.now() + ms };
+}
+
+function emptyEstimate(): DirEstimate {
+  return { files: 0, bytes: 0, complete: true, children: new Map() };
+}
+
+function exhausted(budget: WalkBudget): boolean {
+  return budget.entriesLeft <= 0 || Date.now() > budget.deadline;
+}
+
+// lstat calls run in small batches: a NAS answers several at once much faster than one by one.
+const STAT_BATCH = 64;
+
+/**
+ * Counts entries and bytes under `root` without keeping a list of paths: directories are read as
+ * streams (opendir) and only per-directory totals down to `maxDepth` are kept, so memory stays
+ * bounded at any tree size. Stops when the budget runs out and says so (complete: false).
+ */
+export async function estimateTree(root: string, options: EstimateOptions): Promise<DirEstimate> {
+  const nodeCount = { value: 0 };
+  const result = emptyEstimate();
+  await walk(root, result, 0, options, nodeCount);
+  return result;
+}
+
+async function walk(dir: string, node: DirEstimate, depth: number, options: EstimateOptions, nodeCount: { value: number }): Promise<void> {
+  const { budget } = options;
+  let handle;
+  try {
+    handle = await fs.opendir(dir, { bufferSize: 256 });
+  } catch {
+    node.complete = false;
+    return;
+  }
+  const pendingFiles: string[] = [];
+  const flushFiles = async (): Promise<void> => {
+    const sizes = await Promise.all(pendingFiles.map((p) => fs.lstat(p).then((s) => s.size, () => 0)));
+    for (const size of sizes) node.bytes += size;
+    pendingFiles.length = 0;
+  };
+  try {
+    for await (const entry of handle) {
+      if (exhausted(budget)) {
+        node.complete = false;
+        break;
+      }
+      budget.entriesLeft -= 1;
+      node.files += 1;
+      const full = path.join(dir, entry.name);
+      if (!entry.isDirectory()) {
+        pendingFiles.push(full);
+        if (pendingFiles.length >= STAT_BATCH) await flushFiles();
+        continue;
+      }
+      // Children keep their own totals only down to the depth limit; deeper ones add into this node.
+      const keep = depth < options.maxDepth && nodeCount.value < (options.maxNodes ?? 50_000);
+      const child = keep ? emptyEstimate() : node;
+      if (keep) nodeCount.value += 1;
+      await walk(full, child, depth + 1, options, nodeCount);
+      if (keep) {
+        node.children.set(entry.name, child);
+        node.files += child.files;
+        node.bytes += child.bytes;
+        if (!child.complete) node.complete = false;
+      }
+    }
+  } catch {
+    // The directory changed or became unreadable while being read: the counts are a lower bound.
+    node.complete = false;
+  } finally {
+    await flushFiles();
+    // for-await closes the handle when it finishes or breaks; closing again only throws ERR_DIR_CLOSED.
+    await handle.close().catch(() => undefined);
+  }
+}
