@@ -1,0 +1,82 @@
+import { execa } from 'execa';
+import { ConfigError } from '../errors.js';
+import { rsyncEnvironment } from '../rsync/args.js';
+import { classifyExit } from '../rsync/exit-codes.js';
+import type { RetryPolicy } from '../engine/run-task.js';
+import { formatLocation, locationOperand, type Location } from './location.js';
+import { transportArgs, type TransportSettings } from './transport.js';
+
+export interface ListedEntry {
+  name: string;
+  isDirectory: boolean;
+  /** Size rsync reports (the directory entry's own size for folders). */
+  size: number;
+}
+
+// `drwxr-xr-x          4,096 2026/01/31 07:17:09 name`: type+permissions, size, date, time, then
+// exactly one space before the name (so names with leading spaces survive).
+const LIST_LINE = /^([-dlbcps])\S{9}\s+([\d,.]+)\s+\d{4}\/\d{2}\/\d{2}\s+\d{2}:\d{2}:\d{2} (.*)$/;
+
+/** rsync prints unprintable bytes of a name as `\#ooo` (octal); turn them back into bytes. */
+function decodeListedName(name: string): string {
+  if (!name.includes('\\#')) return name;
+  const bytes: number[] = [];
+  const raw = Buffer.from(name, 'utf8');
+  for (let i = 0; i < raw.length; i++) {
+    const octal = raw.subarray(i, i + 5).toString('latin1');
+    if (/^\\#[0-7]{3}$/.test(octal)) {
+      bytes.push(parseInt(octal.slice(2), 8));
+      i += 4;
+    } else {
+      bytes.push(raw[i] ?? 0);
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Parses `rsync --list-only DIR/` output: the direct entries of DIR, without "." itself. */
+export function parseListOnly(stdout: string): ListedEntry[] {
+  const entries: ListedEntry[] = [];
+  for (const line of stdout.split('\n')) {
+    const match = LIST_LINE.exec(line);
+    if (!match) continue;
+    const name = decodeListedName(match[3] ?? '');
+    if (name === '.' || name === '') continue;
+    entries.push({ name, isDirectory: match[1] === 'd', size: Number((match[2] ?? '0').replace(/[,.]/g, '')) });
+  }
+  return entries;
+}
+
+/**
+ * Lists the direct entries of a remote folder with `rsync --list-only`, retrying connection
+ * trouble like a task. A missing folder or a connection that stays down is a ConfigError: no plan
+ * can be made without the listing.
+ */
+export async function listRemoteDirectory(
+  location: Location,
+  settings: TransportSettings & { rsyncPath: string },
+  retry: RetryPolicy,
+  signal?: AbortSignal,
+): Promise<ListedEntry[]> {
+  const args = ['--list-only', ...transportArgs(settings), '--', locationOperand(location, '')];
+  for (let attempt = 1; ; attempt++) {
+    const result = await execa(settings.rsyncPath, args, {
+      reject: false,
+      stdin: 'ignore',
+      extendEnv: false,
+      env: rsyncEnvironment(),
+      cancelSignal: signal,
+      stripFinalNewline: false,
+    });
+    const stderr = String(result.stderr ?? '');
+    const c = classifyExit(result.exitCode, stderr, result.signal ?? undefined);
+    if (c.class === 'ok') return parseListOnly(String(result.stdout ?? ''));
+    if (!c.retryable || attempt > retry.retries || signal?.aborted) {
+      const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
+      throw new ConfigError(
+        `--source ${formatLocation(location)} could not be listed after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''}): check the host, the path and the ssh/daemon settings`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, retry.backoffMs * 2 ** (attempt - 1)));
+  }
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RetryPolicy } from '../engine/run-task.js';
+import type { AttemptRecord } from '../report/types.js';
+import { runRsync, type RsyncRunResult } from '../rsync/run.js';
+import { locationOperand, type Location } from './location.js';
+import { transportArgs, type TransportSettings } from './transport.js';
+
+export interface RemoteRootOutcome {
+  ok: boolean;
+  attempts: AttemptRecord[];
+  /** The last attempt's result (exit code, classification, stderr). */
+  last: RsyncRunResult;
+}
+
+/**
+ * Creates the remote backup root if missing, like `mkdir` (never its parents, so a backup volume
+ * that is not mounted on the remote host is not papered over), by copying an empty folder's contents
+ * into it without attributes. It is also the connection check: transient failures (refused
+ * connection, timeouts) are retried with the task policy, so a remote that stays down fails the run
+ * once instead of every task failing on its own.
+ */
+export async function ensureRemoteRoot(
+  location: Location,
+  settings: TransportSettings & { rsyncPath: string; dryRun: boolean },
+  retry: RetryPolicy,
+  signal?: AbortSignal,
+): Promise<RemoteRootOutcome> {
+  const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-empty-'));
+  try {
+    const args = ['--dirs', ...transportArgs(settings), ...(settings.dryRun ? ['--dry-run'] : []), '--', `${empty}/`, locationOperand(location, '')];
+    const attempts: AttemptRecord[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const last = await runRsync({ rsyncPath: settings.rsyncPath, args, signal });
+      const c = last.classification;
+      attempts.push({ attempt, exitCode: last.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: last.durationMs });
+      if (c.class === 'ok' || c.class === 'warning') return { ok: true, attempts, last };
+      if (!c.retryable || attempt > retry.retries || signal?.aborted) return { ok: false, attempts, last };
+      await new Promise((resolve) => setTimeout(resolve, retry.backoffMs * 2 ** (attempt - 1)));
+      if (signal?.aborted) return { ok: false, attempts, last };
+    }
+  } finally {
+    await fs.rm(empty, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,156 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { runBackup } from '../../src/engine/backup.js';
+import { ConfigError } from '../../src/errors.js';
+import type { TaskProgress } from '../../src/engine/run-task.js';
+import { makeTempDir, projectTree, treeDifferences, writeTree } from '../helpers/tree.js';
+import { freePort, LOOPBACK, startRsyncDaemon, startSshServer, type RsyncDaemon, type SshServer } from './servers.js';
+
+const FAST_RETRY = { retries: 2, backoffMs: 20 };
+const PROJECTS = ['alpha', 'beta', '-dash project', 'two  spaces'];
+
+let work: { dir: string; cleanup: () => Promise<void> };
+let ssh: SshServer;
+let daemon: RsyncDaemon;
+let source: string;
+let daemonRoot: string;
+
+function sshOptions(): { sshPort: number; sshIdentityFile: string; sshKnownHostsFile: string } {
+  return { sshPort: ssh.port, sshIdentityFile: ssh.identityFile, sshKnownHostsFile: ssh.knownHostsFile };
+}
+
+beforeAll(async () => {
+  work = await makeTempDir('dailysync-remote-');
+  source = path.join(work.dir, 'prod');
+  daemonRoot = path.join(work.dir, 'daemon root');
+  await fs.mkdir(daemonRoot);
+  await writeTree(source, { ...projectTree(PROJECTS), 'alpha/odd $(name) ;x.txt': 'odd\n', 'beta/a\nnewline.txt': 'nl\n' });
+  await fs.mkdir(path.join(work.dir, 'ssh'));
+  await fs.mkdir(path.join(work.dir, 'rsyncd'));
+  [ssh, daemon] = await Promise.all([
+    startSshServer(path.join(work.dir, 'ssh')),
+    startRsyncDaemon(path.join(work.dir, 'rsyncd'), { backup: daemonRoot, prod: source }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([ssh?.stop(), daemon?.stop()]);
+  await work?.cleanup();
+});
+
+describe('backup over ssh', () => {
+  test('pushes every project to user@host:/path (a path with spaces), with progress and stats; a rerun copies nothing', async () => {
+    const dest = path.join(work.dir, 'nas over ssh');
+    const progress: TaskProgress[] = [];
+    const report = await runBackup({
+      source,
+      dest: `root@${LOOPBACK}:${dest}`,
+      ...sshOptions(),
+      concurrency: 3,
+      retry: FAST_RETRY,
+      hooks: { onTaskProgress: (_task, p) => progress.push(p) },
+    });
+    expect(report.ok).toBe(true);
+    expect(report.dest).toBe(`root@${LOOPBACK}:${dest}`);
+    expect(report.projects.map((p) => p.name).sort()).toEqual([...PROJECTS, '(root)'].sort());
+    expect(report.projects.every((p) => p.status === 'ok')).toBe(true);
+    expect(report.projects.find((p) => p.name === 'alpha')?.filesTransferred).toBe(4);
+    expect(report.totals.bytesTransferred).toBeGreaterThan(0);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+
+    const again = await runBackup({ source, dest: `root@${LOOPBACK}:${dest}`, ...sshOptions(), retry: FAST_RETRY });
+    expect(again.ok).toBe(true);
+    expect(again.totals.filesTransferred).toBe(0);
+  });
+
+  test('pulls from an ssh source: projects are found by listing the remote root', async () => {
+    const dest = path.join(work.dir, 'pulled over ssh');
+    const report = await runBackup({ source: `root@${LOOPBACK}:${source}`, dest, ...sshOptions(), retry: FAST_RETRY });
+    expect(report.ok).toBe(true);
+    expect(report.projects.map((p) => p.name).sort()).toEqual([...PROJECTS, '(root)'].sort());
+    expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
+  test('an unknown host key is refused at once (not retried) and the verdict names ssh', async () => {
+    const emptyKnownHosts = path.join(work.dir, 'ssh', 'empty_known_hosts');
+    await fs.writeFile(emptyKnownHosts, '');
+    const dest = path.join(work.dir, 'never written');
+    const report = await runBackup({
+      source,
+      dest: `root@${LOOPBACK}:${dest}`,
+      ...sshOptions(),
+      sshKnownHostsFile: emptyKnownHosts,
+      retry: FAST_RETRY,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.totals.failed).toBe(PROJECTS.length + 1);
+    const alpha = report.projects.find((p) => p.name === 'alpha');
+    expect(alpha?.exitCode).toBe(255);
+    expect(alpha?.attempts).toBe(1);
+    expect(alpha?.error).toMatch(/host key/i);
+    await expect(fs.stat(dest)).rejects.toThrow();
+  });
+});
+
+describe('backup to and from an rsync daemon', () => {
+  test('pushes to rsync://host:port/module/path and creates the folder inside the module', async () => {
+    const url = `rsync://${LOOPBACK}:${daemon.port}/backup/nightly copy`;
+    const report = await runBackup({ source, dest: url, concurrency: 4, retry: FAST_RETRY });
+    expect(report.ok).toBe(true);
+    expect(report.dest).toBe(url);
+    expect(report.totals.ok).toBe(PROJECTS.length + 1);
+    expect(report.totals.filesTransferred).toBeGreaterThanOrEqual(PROJECTS.length * 3 + 1);
+    expect(await treeDifferences(source, path.join(daemonRoot, 'nightly copy'))).toEqual([]);
+  });
+
+  test('pushes to a module root: a project named "-dash project" lands as a folder, not an option', async () => {
+    const moduleRoot = path.join(work.dir, 'module root');
+    await fs.mkdir(moduleRoot);
+    // Its own config folder: a daemon rereads its config file on every connection.
+    await fs.mkdir(path.join(work.dir, 'rsyncd-root'));
+    const extra = await startRsyncDaemon(path.join(work.dir, 'rsyncd-root'), { root: moduleRoot });
+    try {
+      const report = await runBackup({ source, dest: `rsync://${LOOPBACK}:${extra.port}/root`, retry: FAST_RETRY });
+      expect(report.projects.filter((p) => p.status !== 'ok')).toEqual([]);
+      expect(await treeDifferences(source, moduleRoot)).toEqual([]);
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  test('pulls a daemon module into a local backup', async () => {
+    const dest = path.join(work.dir, 'pulled from daemon');
+    const report = await runBackup({ source: `rsync://${LOOPBACK}:${daemon.port}/prod`, dest, retry: FAST_RETRY });
+    expect(report.projects.filter((p) => p.status !== 'ok')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.projects.map((p) => p.name).sort()).toEqual([...PROJECTS, '(root)'].sort());
+    expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
+  test('a refused connection is classified as transient and retried, then every task fails with the reason', async () => {
+    const closed = await freePort();
+    const started = Date.now();
+    const report = await runBackup({ source, dest: `rsync://${LOOPBACK}:${closed}/backup/x`, retry: FAST_RETRY });
+    expect(report.ok).toBe(false);
+    expect(report.totals.failed).toBe(PROJECTS.length + 1);
+    for (const project of report.projects) {
+      expect(project.status).toBe('failed');
+      expect(project.exitCode).toBe(10);
+      expect(project.attempts).toBe(3);
+      expect(project.error).toMatch(/socket|connect/i);
+    }
+    // Backoff 20 ms then 40 ms: the retries waited, but once for the run, not once per task.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+  });
+
+  test('a source daemon that refuses connections is retried, then reported as one configuration line', async () => {
+    const closed = await freePort();
+    await expect(
+      runBackup({ source: `rsync://${LOOPBACK}:${closed}/prod`, dest: path.join(work.dir, 'unused'), retry: FAST_RETRY }),
+    ).rejects.toThrow(new RegExp(`could not be listed after 3 attempts \\(rsync exit 10`));
+    await expect(runBackup({ source: `rsync://${LOOPBACK}:${closed}/prod`, dest: path.join(work.dir, 'unused'), retry: FAST_RETRY })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+  });
+});
