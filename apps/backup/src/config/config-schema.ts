@@ -1,0 +1,46 @@
+/**
+ * The JSON schema of dailysync.config.json. docs/dailysync.config.schema.json is this object,
+ * published for editors; a test keeps the two identical. Keys and meanings match the CLI flags and
+ * the Nx `sync` executor options.
+ */
+export const CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'dailysync configuration',
+  description:
+    'Options for `dailysync sync --config FILE` and the Nx sync executor\'s `config` option. Command-line flags override these values. Relative paths are resolved against the folder of the config file.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'Lets editors find this schema.' },
+    source: { type: 'string', minLength: 1, description: 'Path of the production tree; each direct subfolder is a project.', examples: ['/data/prod'] },
+    dest: { type: 'string', minLength: 1, description: 'Path of the backup root; created if its parent exists.', examples: ['/data/prod_backup'] },
+    concurrency: {
+      oneOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { enum: ['auto'] }],
+      description: 'rsync processes at once, or "auto".',
+      default: 'auto',
+    },
+    delete: { type: 'boolean', description: 'Delete files in the backup that no longer exist in the source.', default: false },
+    dryRun: { type: 'boolean', description: 'Show what would change; write nothing.', default: false },
+    include: { type: 'array', items: { type: 'string' }, description: 'Back up only projects matching these names or patterns (* and ? wildcards).', examples: [['alpha', 'cam*']] },
+    exclude: { type: 'array', items: { type: 'string' }, description: 'Leave out projects matching these names or patterns.' },
+    bwlimit: { type: 'integer', minimum: 0, description: 'Bandwidth limit per rsync process in KiB/s; 0 means none.', default: 0 },
+    hardLinks: { type: 'boolean', description: 'Preserve hard links (rsync -H).', default: true },
+    acls: { type: 'boolean', description: 'Preserve ACLs (rsync -A).', default: true },
+    xattrs: { type: 'boolean', description: 'Preserve extended attributes (rsync -X).', default: true },
+    report: { type: 'string', minLength: 1, description: 'Write the JSON report to this file.', examples: ['/var/log/dailysync/report.json'] },
+    junit: { type: 'string', minLength: 1, description: 'Write a JUnit XML file with one test case per project.', examples: ['/var/log/dailysync/junit.xml'] },
+    output: { enum: ['auto', 'tty', 'plain'], description: 'Live renderer on a terminal (auto), or plain log lines.', default: 'auto' },
+  },
+} as const;
+
+/** A JSON-schema node as used in CONFIG_SCHEMA (the small subset the validator understands). */
+export interface SchemaNode {
+  type?: 'string' | 'integer' | 'boolean' | 'array' | 'object';
+  minLength?: number;
+  minimum?: number;
+  maximum?: number;
+  enum?: readonly unknown[];
+  oneOf?: readonly SchemaNode[];
+  items?: SchemaNode;
+  description?: string;
+}

@@ -1,0 +1,14 @@
+/** Options of `nx g @dailysync/nx-plugin:backup-target`; mirrors schema.json. */
+export interface BackupTargetGeneratorSchema {
+  project: string;
+  source: string;
+  dest: string;
+  targets?: Array<'sync' | 'plan' | 'verify'>;
+  targetPrefix?: string;
+  concurrency?: number | 'auto';
+  delete?: boolean;
+  include?: string[];
+  exclude?: string[];
+  reportDir?: string;
+  force?: boolean;
+}
