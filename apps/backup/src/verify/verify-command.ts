@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { errorExitCode, formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
+
+/** Options of `dailysync verify` and of the Nx `verify` executor. */
+export interface VerifyCommandOptions {
+  source?: string;
+  dest?: string;
+  /** Compare contents (slow, thorough) instead of size and modification time (fast). */
+  checksum?: boolean;
+  /** Write the result as JSON here (relative paths are resolved against the working directory). */
+  report?: string;
+}
+
+export interface VerifyCommandContext {
+  cwd?: string;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** Exit 0 when nothing is missing or different, 1 when something is, 2 for bad usage. Never throws. */
+export async function runVerifyCommand(options: VerifyCommandOptions, ctx: VerifyCommandContext = {}): Promise<{ exitCode: number; result?: VerifyResult }> {
+  const out = ctx.stdout ?? process.stdout;
+  const err = ctx.stderr ?? process.stderr;
+  try {
+    const result = await verifyBackup({ source: options.source ?? '', dest: options.dest ?? '', checksum: options.checksum ?? false, signal: ctx.signal });
+    out.write(`${formatVerifyResult(result)}\n`);
+    if (options.report !== undefined && options.report.trim() !== '') {
+      const file = path.resolve(ctx.cwd ?? process.cwd(), options.report);
+      await writeJsonReport(file, result);
+      out.write(`Report written to ${file}\n`);
+    }
+    return { exitCode: result.ok ? 0 : 1, result };
+  } catch (error) {
+    const code = errorExitCode(error);
+    err.write(`dailysync: ${code === undefined ? 'unexpected error' : 'error'}: ${(error as Error).message}\n`);
+    return { exitCode: code ?? 1 };
+  }
+}

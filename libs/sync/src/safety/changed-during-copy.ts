@@ -1,0 +1,41 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** How many copied files one attempt remembers for the check; beyond that the rest go unchecked. */
+export const CHANGED_CHECK_LIMIT = 20000;
+
+/** Collects the regular files rsync reports as copied during one attempt (bounded). */
+export class CopiedFiles {
+  readonly paths: string[] = [];
+  overflow = false;
+
+  add(relPath: string, itemize: string): void {
+    // `>f` received file, `cf` created locally; only file content can be torn by a concurrent writer.
+    if (!/^[>c]f/.test(itemize)) return;
+    if (this.paths.length < CHANGED_CHECK_LIMIT) this.paths.push(relPath);
+    else this.overflow = true;
+  }
+}
+
+/**
+ * Copied files whose source no longer matches the backup copy in size or modification time
+ * (nanoseconds): the source was written while rsync read it, so the copy may be torn. rsync gave
+ * the copy the source's time as it was when listed, so a later write shows as a difference.
+ * Names rsync had to escape in its output (control characters, invalid UTF-8) cannot be looked
+ * up and are skipped.
+ */
+export async function findChangedDuringCopy(sourceRoot: string, destRoot: string, relPaths: readonly string[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const rel of relPaths) {
+    try {
+      const [s, d] = await Promise.all([
+        fs.lstat(path.join(sourceRoot, rel), { bigint: true }),
+        fs.lstat(path.join(destRoot, rel), { bigint: true }),
+      ]);
+      if (s.isFile() && (s.size !== d.size || s.mtimeNs !== d.mtimeNs)) changed.push(rel);
+    } catch {
+      // Gone from the source (vanished: rsync reports it) or a name that cannot be looked up.
+    }
+  }
+  return changed;
+}

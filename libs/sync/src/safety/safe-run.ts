@@ -1,0 +1,156 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Discovery } from '../discovery/discover.js';
+import { SafetyError } from '../errors.js';
+import type { ResolvedBackupOptions } from '../options.js';
+import type { SyncTask } from '../plan/task.js';
+import type { BackupReport } from '../report/types.js';
+import { getSection, readRunState, STATE_DIR_NAME, stateDir, updateRunStateSection, type RunState } from '../state/run-state.js';
+import {
+  checkDestFilesystem,
+  checkMarkers,
+  checkSourceMountUnchanged,
+  checkSourceShrink,
+  mountOf,
+  type MountInfo,
+  type SourceSnapshot,
+} from './guards.js';
+import { acquireLock, lockFile, type HeldLock, type LockInfo } from './lock.js';
+import { checkDeletionBudget, forecastDeletions } from './max-delete.js';
+import { removeRsyncTempFiles, stopLeftoverRsync } from './recover.js';
+import { DEFAULT_SAFETY_OPTIONS } from './safety-options.js';
+
+/** The run-state section the guards own. */
+export const SAFETY_SECTION = 'safety';
+
+interface SafetyState {
+  /** The last good run per selection (include/exclude/shard), so shards and narrowed runs do not mix. */
+  lastGoodRuns: Record<string, SourceSnapshot & { finishedAt: string }>;
+}
+
+function lastGoodRun(state: RunState, selection: string): Partial<SourceSnapshot> | undefined {
+  return getSection<SafetyState>(state, SAFETY_SECTION)?.lastGoodRuns?.[selection];
+}
+
+/** What the guards did, for the report. */
+export interface SafetyReport {
+  /** The lock of a run that died (SIGKILL, power loss) that this run took over. */
+  lockTakenOverFrom: LockInfo | null;
+  /** rsync processes of that dead run still copying, stopped before this run started. */
+  leftoverRsyncStopped: number;
+  /** rsync temporary files (`.name.XXXXXX`) the dead run left in the backup, removed. */
+  tempFilesRemoved: string[];
+  /** Deletions the dry-run pass counted before the real run (null when not counted). */
+  deletionForecast: { deletions: number; backupEntries: number } | null;
+}
+
+export interface GuardFacts {
+  state: RunState;
+  sourceMount: MountInfo | null;
+}
+
+function selectionKey(options: ResolvedBackupOptions): string {
+  return JSON.stringify({ include: options.include, exclude: options.exclude, shard: options.shard ?? null });
+}
+
+/**
+ * Read-only guards, run after discovery and before anything is written: empty source, marker
+ * files, the backup's filesystem, and a source now on another mount than at the last good run.
+ */
+export async function checkBeforeWriting(options: ResolvedBackupOptions, discovery: Discovery, destExists: boolean): Promise<GuardFacts> {
+  const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
+  const localSource = options.sourceLocation.kind === 'local';
+  const localDest = options.destLocation.kind === 'local';
+  if (options.delete && discovery.projects.length === 0 && discovery.rootEntries.length === 0) {
+    throw new SafetyError(`--source ${options.source} is empty and --delete is on: this would empty the backup; check that the source is mounted (run without --delete to copy nothing)`);
+  }
+  if (discovery.projects.some((p) => p.selected && p.name === STATE_DIR_NAME)) {
+    throw new SafetyError(`--source ${options.source} has a ${STATE_DIR_NAME} folder, which would overwrite the backup's own state and lock: add --exclude ${STATE_DIR_NAME}`);
+  }
+  await checkMarkers(options.source, options.dest, localSource ? safety.sourceMarker : null, localDest ? safety.destMarker : null);
+  if (localDest) await checkDestFilesystem(options.dest, safety.destFsTypes);
+  const state = localDest && destExists ? await readRunState(options.dest) : { version: 1 };
+  const last = lastGoodRun(state, selectionKey(options));
+  const sourceMount = localSource ? await mountOf(options.source) : null;
+  if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
+  return { state, sourceMount };
+}
+
+export interface SafeRun {
+  report: SafetyReport;
+  /** Records the run in the state (when it was good) and releases the lock. */
+  finish: (report: BackupReport | null) => Promise<void>;
+}
+
+/** Where the lock of a pair lives: in the backup root, or locally when the backup is remote. */
+function lockDirectory(options: ResolvedBackupOptions): string {
+  return options.destLocation.kind === 'local' ? stateDir(options.dest) : path.join(os.tmpdir(), 'dailysync-locks');
+}
+
+/**
+ * After the backup root exists: takes the pair's lock (exit 75 when another run holds it),
+ * cleans up after a dead run, then counts deletions with a dry run and refuses the whole run
+ * when over --max-delete or when the source shrank more than --max-shrink.
+ */
+export async function startSafeRun(
+  options: ResolvedBackupOptions,
+  tasks: readonly SyncTask[],
+  concurrency: () => number,
+  facts: GuardFacts,
+  signal?: AbortSignal,
+): Promise<SafeRun> {
+  const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
+  const report: SafetyReport = { lockTakenOverFrom: null, leftoverRsyncStopped: 0, tempFilesRemoved: [], deletionForecast: null };
+  // Dry runs write nothing, so they neither wait for nor block a real run.
+  if (options.dryRun) return { report, finish: async () => undefined };
+  // Shards of one run work on disjoint tasks of the same pair at once: each has its own lock.
+  const pair = options.shard === undefined ? options.source : `${options.source}\0shard ${options.shard.index}/${options.shard.count}`;
+  const lock: HeldLock = await acquireLock(options.source, options.dest, lockFile(pair, options.dest, lockDirectory(options)));
+  try {
+    if (lock.tookOverFrom) {
+      report.lockTakenOverFrom = lock.tookOverFrom;
+      report.leftoverRsyncStopped = (await stopLeftoverRsync(options.source, options.dest)).length;
+      if (options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local') {
+        report.tempFilesRemoved = await removeRsyncTempFiles(options.source, options.dest);
+      }
+    }
+    const last = lastGoodRun(facts.state, selectionKey(options));
+    const shrinkCheck = safety.maxShrinkPercent < 100 && last?.files !== undefined;
+    if (options.delete && (safety.maxDelete !== null || shrinkCheck)) {
+      const forecast = await forecastDeletions(tasks, options, concurrency, signal);
+      if (signal?.aborted) throw new SafetyError('interrupted while counting deletions: nothing was written');
+      report.deletionForecast = { deletions: forecast.deletions, backupEntries: forecast.backupEntries };
+      checkDeletionBudget(forecast, safety.maxDelete);
+      if (forecast.failed.length === 0) checkSourceShrink(options.source, forecast.sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true);
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  return {
+    report,
+    finish: async (backup) => {
+      try {
+        if (backup && backup.ok && !backup.interrupted && options.destLocation.kind === 'local') {
+          const files = backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
+          const selection = selectionKey(options);
+          const previous = getSection<SafetyState>(await readRunState(options.dest), SAFETY_SECTION)?.lastGoodRuns ?? {};
+          await updateRunStateSection<SafetyState>(options.dest, SAFETY_SECTION, {
+            lastGoodRuns: {
+              ...previous,
+              [selection]: {
+                files,
+                fsType: facts.sourceMount?.fsType ?? 'remote',
+                mountSource: facts.sourceMount?.mountSource ?? options.source,
+                selection,
+                finishedAt: backup.finishedAt,
+              },
+            },
+          });
+        }
+      } finally {
+        await lock.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { makeTempDir } from '../../test/helpers/tree.js';
+import { readRunState, stateFile, updateRunStateSection, writeRunState } from './run-state.js';
+
+describe('run state', () => {
+  test('a missing or corrupt file reads as empty; sections and unknown fields survive updates', async () => {
+    const { dir, cleanup } = await makeTempDir('dailysync-state-');
+    try {
+      expect(await readRunState(dir)).toEqual({ version: 1 });
+      await writeRunState(dir, { version: 1, futureField: { keep: true }, taskHistory: { alpha: { files: 3 } } });
+      await updateRunStateSection(dir, 'safety', { lastGoodRuns: { x: { files: 10 } } });
+      const state = await readRunState(dir);
+      expect(state).toEqual({ version: 1, futureField: { keep: true }, taskHistory: { alpha: { files: 3 } }, safety: { lastGoodRuns: { x: { files: 10 } } } });
+      expect((await fs.readdir(path.dirname(stateFile(dir)))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      await fs.writeFile(stateFile(dir), '{ half a fi');
+      expect(await readRunState(dir)).toEqual({ version: 1 });
+    } finally {
+      await cleanup();
+    }
+  });
+});

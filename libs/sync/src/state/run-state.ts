@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Small JSON file kept in the backup root (`<dest>/.dailysync/state.json`) that remembers facts
+ * about earlier runs. Each concern owns one top-level section (e.g. `safety`, `throughput`);
+ * sections and fields this version does not know are kept as they are, so tools of different
+ * versions can share the file. Writes go through a temporary file and a rename: a crash leaves
+ * either the old or the new state, never half of one.
+ */
+export const STATE_DIR_NAME = '.dailysync';
+export const STATE_FILE_NAME = 'state.json';
+export const RUN_STATE_VERSION = 1;
+
+export interface RunState {
+  version: number;
+  [section: string]: unknown;
+}
+
+export function stateDir(dest: string): string {
+  return path.join(dest, STATE_DIR_NAME);
+}
+
+export function stateFile(dest: string): string {
+  return path.join(stateDir(dest), STATE_FILE_NAME);
+}
+
+function emptyState(): RunState {
+  return { version: RUN_STATE_VERSION };
+}
+
+/** Reads the state of `dest`; a missing or unreadable file gives an empty state (first run). */
+export async function readRunState(dest: string): Promise<RunState> {
+  let text: string;
+  try {
+    text = await fs.readFile(stateFile(dest), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw error;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return emptyState();
+    const state = parsed as Record<string, unknown>;
+    return { ...state, version: typeof state['version'] === 'number' ? state['version'] : RUN_STATE_VERSION };
+  } catch {
+    // A corrupt state file must not stop backups; it is rewritten at the end of the next run.
+    return emptyState();
+  }
+}
+
+/** One section of the state, or undefined when absent or not an object. */
+export function getSection<T extends object>(state: RunState, name: string): Partial<T> | undefined {
+  const value = state[name];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Partial<T>) : undefined;
+}
+
+/** Writes the whole state atomically (temporary sibling, fsync, rename). */
+export async function writeRunState(dest: string, state: RunState): Promise<void> {
+  const file = stateFile(dest);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  // Unique per writer: shards of one run (own locks, maybe one process) can write at the same millisecond.
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+/**
+ * Replaces one section, keeping every other section and unknown field: read, merge, atomic write.
+ * Callers hold the run lock, so two runs do not interleave their updates.
+ */
+export async function updateRunStateSection<T extends object>(dest: string, name: string, section: T): Promise<RunState> {
+  const state = await readRunState(dest);
+  const previous = getSection<Record<string, unknown>>(state, name) ?? {};
+  const next: RunState = { ...state, version: Math.max(state.version, RUN_STATE_VERSION), [name]: { ...previous, ...section } };
+  await writeRunState(dest, next);
+  return next;
+}

@@ -1,0 +1,7 @@
+/** Options of the `verify` executor; mirrors schema.json. */
+export interface VerifyExecutorSchema {
+  source: string;
+  dest: string;
+  checksum?: boolean;
+  report?: string;
+}
