@@ -73,6 +73,14 @@ describe('dailysync.config.json validation', () => {
       expect(executor.properties[key].default).toEqual((node as { default?: unknown }).default);
     }
   });
+
+  test('every sync executor option but the executor-only ones can be set in a config file', async () => {
+    const executor = JSON.parse(await fs.readFile(path.join(ROOT, 'tools/nx-plugin/src/executors/sync/schema.json'), 'utf8'));
+    // `config` names the file itself; `json` switches the output stream of one invocation.
+    const executorOnly = new Set(['config', 'json']);
+    const missing = Object.keys(executor.properties).filter((k) => !executorOnly.has(k) && !(k in CONFIG_SCHEMA.properties));
+    expect(missing).toEqual([]);
+  });
 });
 
 describe('dailysync sync --config', () => {

@@ -30,13 +30,30 @@ export const CONFIG_SCHEMA = {
     report: { type: 'string', minLength: 1, description: 'Write the JSON report to this file.', examples: ['/var/log/dailysync/report.json'] },
     junit: { type: 'string', minLength: 1, description: 'Write a JUnit XML file with one test case per project.', examples: ['/var/log/dailysync/junit.xml'] },
     output: { enum: ['auto', 'tty', 'plain'], description: 'Live renderer on a terminal (auto), or plain log lines.', default: 'auto' },
+    html: { type: 'string', minLength: 1, description: 'Write a self-contained HTML report (task timeline, resource charts, bottleneck verdict).', examples: ['/var/log/dailysync/report.html'] },
+    retries: { type: 'integer', minimum: 0, maximum: 20, description: 'Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task.', default: 2 },
+    maxDelete: {
+      oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%?$' }],
+      description: 'Refuse the whole run, before any deletion, if it would delete more entries than this count or percent ("5%") of the backup.',
+    },
+    maxShrink: { type: 'number', minimum: 0, maximum: 100, description: 'With delete, refuse a source that lost more than this percent of its entries since the last good run; 100 turns the check off.', default: 50 },
+    sourceMarker: { type: 'string', minLength: 1, description: 'A file that must exist in the source root (proves the share is mounted).' },
+    destMarker: { type: 'string', minLength: 1, description: 'A file that must exist in the backup root.' },
+    destFs: { type: 'array', items: { type: 'string' }, description: 'Filesystem types the backup root must be on.', examples: [['nfs4', 'cifs']] },
+    sshPort: { type: 'integer', minimum: 1, maximum: 65535, description: 'sshd port for a user@host:/path side.' },
+    sshIdentity: { type: 'string', minLength: 1, description: 'Private key for ssh, absolute path.' },
+    sshKnownHosts: { type: 'string', minLength: 1, description: 'known_hosts file holding the backup host key, absolute path.' },
+    sshHostKeyChecking: { enum: ['yes', 'accept-new'], description: 'Refuse unknown host keys (yes) or trust on first contact (accept-new).' },
+    timeout: { type: 'integer', minimum: 0, maximum: 86400, description: 'rsync I/O timeout in seconds; default 300 with a remote side.' },
+    shard: { type: 'string', pattern: '^\\s*\\d+\\s*/\\s*\\d+\\s*$', description: 'Run share I of N ("I/N", I from 1).', examples: ['1/3'] },
   },
 } as const;
 
 /** A JSON-schema node as used in CONFIG_SCHEMA (the small subset the validator understands). */
 export interface SchemaNode {
-  type?: 'string' | 'integer' | 'boolean' | 'array' | 'object';
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
   minLength?: number;
+  pattern?: string;
   minimum?: number;
   maximum?: number;
   enum?: readonly unknown[];

@@ -7,11 +7,13 @@ import { CONFIG_SCHEMA, type SchemaNode } from './config-schema.js';
 /** What a config file may set: the sync options a scheduled run needs, never `config` itself. */
 export type ConfigFileOptions = Pick<
   SyncCommandOptions,
-  'source' | 'dest' | 'concurrency' | 'delete' | 'dryRun' | 'include' | 'exclude' | 'bwlimit' | 'hardLinks' | 'acls' | 'xattrs' | 'report' | 'junit' | 'output'
+  | 'source' | 'dest' | 'concurrency' | 'delete' | 'dryRun' | 'include' | 'exclude' | 'bwlimit' | 'hardLinks' | 'acls' | 'xattrs' | 'report' | 'junit' | 'output'
+  | 'html' | 'retries' | 'maxDelete' | 'maxShrink' | 'sourceMarker' | 'destMarker' | 'destFs'
+  | 'sshPort' | 'sshIdentity' | 'sshKnownHosts' | 'sshHostKeyChecking' | 'timeout' | 'shard'
 >;
 
 /** Keys whose values are paths; relative ones are taken relative to the config file's folder. */
-const PATH_KEYS = ['source', 'dest', 'report', 'junit'] as const;
+const PATH_KEYS = ['source', 'dest', 'report', 'junit', 'html'] as const;
 
 /** Describes what a schema node accepts, in words, e.g. `a whole number >= 1 or "auto"`. */
 export function describeSchema(node: SchemaNode): string {
@@ -19,12 +21,14 @@ export function describeSchema(node: SchemaNode): string {
   if (node.enum) return node.enum.length === 1 ? JSON.stringify(node.enum[0]) : `one of ${node.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   switch (node.type) {
     case 'string':
+      if (node.pattern) return `a string matching ${node.pattern}`;
       return node.minLength ? 'a non-empty string' : 'a string';
     case 'boolean':
       return 'true or false';
+    case 'number':
     case 'integer': {
       const bounds = [node.minimum !== undefined ? `>= ${node.minimum}` : '', node.maximum !== undefined ? `<= ${node.maximum}` : ''].filter((s) => s !== '');
-      return `a whole number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+      return `${node.type === 'number' ? 'a number' : 'a whole number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
     }
     case 'array':
       return `a list of ${node.items ? describeSchema(node.items).replace(/^an? /, '') : 'value'}s`;
@@ -38,13 +42,14 @@ export function matchesSchema(node: SchemaNode, value: unknown): boolean {
   if (node.enum && !node.enum.includes(value)) return false;
   switch (node.type) {
     case 'string':
-      return typeof value === 'string' && value.length >= (node.minLength ?? 0);
+      return typeof value === 'string' && value.length >= (node.minLength ?? 0) && (node.pattern === undefined || new RegExp(node.pattern).test(value));
     case 'boolean':
       return typeof value === 'boolean';
+    case 'number':
     case 'integer':
       return (
         typeof value === 'number' &&
-        Number.isInteger(value) &&
+        (node.type === 'number' ? Number.isFinite(value) : Number.isInteger(value)) &&
         (node.minimum === undefined || value >= node.minimum) &&
         (node.maximum === undefined || value <= node.maximum)
       );
@@ -100,7 +105,8 @@ export async function loadConfigFile(file: string, cwd: string): Promise<ConfigF
   const dir = path.dirname(absolute);
   for (const key of PATH_KEYS) {
     const value = options[key];
-    if (typeof value === 'string') options[key] = path.resolve(dir, value);
+    // Remote locations (user@host:/path, rsync://...) are not file paths; leave them for the location parser.
+    if (typeof value === 'string' && !/^[^/]*:/.test(value)) options[key] = path.resolve(dir, value);
   }
   return options;
 }
