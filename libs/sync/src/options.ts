@@ -1,12 +1,21 @@
 import os from 'node:os';
 import { ConfigError } from './errors.js';
+import { formatLocation, isRemote, parseLocation, type Location } from './location/location.js';
+import { resolveSshSettings, sshOptionsGiven, type SshOptionsInput, type SshSettings } from './location/ssh.js';
+import { CONNECT_TIMEOUT_SECONDS } from './location/transport.js';
+import { parseShard, type ShardSpec } from './plan/shard.js';
+import { resolveSafetyOptions, type SafetyOptions, type SafetyOptionsInput } from './safety/safety-options.js';
 
 /** What a caller may pass to a backup; every front end (CLI, Nx executor, API) maps onto this. */
-export interface BackupOptions {
-  /** Absolute path of the production tree; each direct subfolder is one project. */
+export interface BackupOptions extends SshOptionsInput, SafetyOptionsInput {
+  /** Production tree: absolute path, `[user@]host:/path` (ssh) or `rsync://host[:port]/module/path`; each direct subfolder is one project. */
   source: string;
-  /** Absolute path of the backup root; projects are mirrored under it with the same names. */
+  /** Backup root, in the same forms as `source`; projects are mirrored under it with the same names. */
   dest: string;
+  /** rsync --timeout in seconds (no data for that long fails the attempt); default 300 with a remote side, else none (0). */
+  timeoutSeconds?: number;
+  /** Run only this machine's share of the tasks: `I/N` (I from 1) or { index, count }. */
+  shard?: string | ShardSpec;
   /** Number of rsync processes at once, or 'auto' (default) to adapt to what the machine sustains. */
   concurrency?: number | 'auto';
   /** Delete files in the backup that no longer exist in the source. Off by default. */
@@ -28,8 +37,15 @@ export interface BackupOptions {
 }
 
 export interface ResolvedBackupOptions {
+  /** The source and destination as written by the user (normalized), for reports and messages. */
   source: string;
   dest: string;
+  sourceLocation: Location;
+  destLocation: Location;
+  /** Set when a side is reached through ssh. */
+  ssh?: SshSettings;
+  timeoutSeconds: number;
+  shard?: ShardSpec;
   concurrency: number | 'auto';
   delete: boolean;
   dryRun: boolean;
@@ -40,24 +56,16 @@ export interface ResolvedBackupOptions {
   acls: boolean;
   xattrs: boolean;
   rsyncPath: string;
+  /** Guards against losing the backup (--max-delete, --max-shrink, markers, --dest-fs); defaults when absent. */
+  safety?: SafetyOptions;
 }
+
+/** rsync --timeout used when a side is remote and none is given: a hung connection fails (and is retried). */
+export const DEFAULT_REMOTE_TIMEOUT_SECONDS = 300;
 
 /** Fixed concurrency used for 'auto' until measurements say otherwise: enough streams to hide latency. */
 export function defaultConcurrency(cores = os.availableParallelism()): number {
   return Math.min(16, Math.max(4, cores * 2));
-}
-
-function requireAbsolute(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError(`--${name} is missing: give the absolute path of the ${name === 'source' ? 'tree to back up' : 'backup root'}, e.g. --${name}=/data/${name === 'source' ? 'prod' : 'prod_backup'}`);
-  }
-  if (value.startsWith('-')) {
-    throw new ConfigError(`--${name} "${value}" starts with "-": give an absolute path such as /data/prod`);
-  }
-  if (!value.startsWith('/')) {
-    throw new ConfigError(`--${name} "${value}" is a relative path: give an absolute path (e.g. "$PWD/${value}")`);
-  }
-  return value;
 }
 
 /** Accepts a whole number (as number or string) or "auto"; anything else is a ConfigError. */
@@ -98,9 +106,30 @@ export function resolveBackupOptions(raw: BackupOptions): ResolvedBackupOptions 
   if (!Number.isFinite(bw) || bw < 0) {
     throw new ConfigError(`--bwlimit "${String(raw.bwlimitKiB)}" is not valid: give KiB per second as a whole number, or 0 for no limit`);
   }
+  const sourceLocation = parseLocation('source', raw.source);
+  const destLocation = parseLocation('dest', raw.dest);
+  if (isRemote(sourceLocation) && isRemote(destLocation)) {
+    throw new ConfigError(`--source and --dest are both remote: rsync needs one side on this machine; run dailysync on the source or the backup host instead`);
+  }
+  const usesSsh = sourceLocation.kind === 'ssh' || destLocation.kind === 'ssh';
+  if (!usesSsh && sshOptionsGiven(raw)) {
+    throw new ConfigError('--ssh-* options were given but neither --source nor --dest is an ssh location (user@host:/path): remove them or fix the location');
+  }
+  const remote = isRemote(sourceLocation) || isRemote(destLocation);
+  const timeout = raw.timeoutSeconds ?? (remote ? DEFAULT_REMOTE_TIMEOUT_SECONDS : 0);
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 86400) {
+    throw new ConfigError(`--timeout "${String(raw.timeoutSeconds)}" is not valid: give seconds as a whole number from 0 (none) to 86400`);
+  }
+  const shard = parseShard(raw.shard);
+  const ssh = usesSsh ? resolveSshSettings(raw, CONNECT_TIMEOUT_SECONDS) : undefined;
   return {
-    source: stripTrailingSlashes(requireAbsolute('source', raw.source)),
-    dest: stripTrailingSlashes(requireAbsolute('dest', raw.dest)),
+    source: formatLocation(sourceLocation),
+    dest: formatLocation(destLocation),
+    sourceLocation,
+    destLocation,
+    ...(ssh === undefined ? {} : { ssh }),
+    timeoutSeconds: timeout,
+    ...(shard === undefined ? {} : { shard }),
     concurrency: parseConcurrency(raw.concurrency),
     delete: raw.delete ?? false,
     dryRun: raw.dryRun ?? false,
@@ -111,10 +140,6 @@ export function resolveBackupOptions(raw: BackupOptions): ResolvedBackupOptions 
     acls: raw.acls ?? true,
     xattrs: raw.xattrs ?? true,
     rsyncPath: raw.rsyncPath ?? 'rsync',
+    safety: resolveSafetyOptions(raw),
   };
-}
-
-function stripTrailingSlashes(p: string): string {
-  const stripped = p.replace(/\/+$/, '');
-  return stripped === '' ? '/' : stripped;
 }

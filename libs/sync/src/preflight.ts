@@ -97,8 +97,13 @@ export async function checkRsyncInstalled(rsyncPath: string): Promise<string> {
 /** All checks that must pass before anything is written. */
 export async function preflight(options: ResolvedBackupOptions): Promise<{ rsyncVersion: string; destExists: boolean }> {
   const rsyncVersion = await checkRsyncInstalled(options.rsyncPath);
-  await checkSourceDirectory(options.source);
-  await checkPathsDoNotOverlap(options.source, options.dest);
+  // Remote sides cannot be checked with fs: a remote source is checked by listing it, a remote
+  // backup root is created (parent must exist) by ensureRemoteDest before any task runs.
+  if (options.sourceLocation.kind === 'local') await checkSourceDirectory(options.source);
+  if (options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local') {
+    await checkPathsDoNotOverlap(options.source, options.dest);
+  }
+  if (options.destLocation.kind !== 'local') return { rsyncVersion, destExists: false };
   const { exists } = await checkDestDirectory(options.dest);
   return { rsyncVersion, destExists: exists };
 }

@@ -23,6 +23,16 @@ export interface Discovery {
  */
 export async function discoverProjects(source: string, include: readonly string[], exclude: readonly string[]): Promise<Discovery> {
   const entries = await fs.readdir(source, { withFileTypes: true });
+  return discoveryFromEntries(entries, include, exclude);
+}
+
+/** Classifies the direct entries of a source root (read locally or listed on a remote host). */
+export function discoveryFromEntries(
+  listed: ReadonlyArray<{ name: string; isDirectory(): boolean }>,
+  include: readonly string[],
+  exclude: readonly string[],
+): Discovery {
+  const entries = [...listed];
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const projects: DiscoveredProject[] = [];
   const rootEntries: string[] = [];

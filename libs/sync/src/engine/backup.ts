@@ -1,14 +1,22 @@
 import fs from 'node:fs/promises';
-import { discoverProjects, type Discovery } from '../discovery/discover.js';
+import os from 'node:os';
+import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
+import { listRemoteDirectory } from '../location/list-remote.js';
+import { ensureRemoteRoot } from '../location/remote-root.js';
 import { resolveBackupOptions, defaultConcurrency, type BackupOptions, type ResolvedBackupOptions } from '../options.js';
-import { planTasks } from '../plan/plan.js';
+import { shardTasks } from '../plan/shard.js';
 import type { SyncTask } from '../plan/task.js';
 import { preflight } from '../preflight.js';
 import { projectReports, reportTotals } from '../report/build.js';
 import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
+import type { RemoteRootOutcome } from '../location/remote-root.js';
+import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
 import { runQueue } from './queue.js';
-import { DEFAULT_RETRY_POLICY, runTask, type RetryPolicy, type TaskProgress } from './run-task.js';
+import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
+import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
+import { runPlannedTask } from './run-planned-task.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
 /** Callbacks a front end (listr2 view, JSON event stream, an executor) uses to follow a backup. */
 export interface BackupHooks {
@@ -26,6 +34,10 @@ export interface RunBackupRequest extends BackupOptions {
   /** Abort to stop every rsync (SIGTERM to each process group, SIGKILL after a grace period). */
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /** Split and estimate settings (tests and `dailysync plan` tune them); defaults otherwise. */
+  planning?: PlanningOptions;
+  /** Live bottleneck verdict for --concurrency auto (e.g. from @dailysync/metrics); undefined: none saturated. */
+  saturation?: () => SaturatedResource | undefined;
 }
 
 function skippedResult(name: string, reason: string): TaskResult {
@@ -49,6 +61,38 @@ function skippedResult(name: string, reason: string): TaskResult {
   };
 }
 
+function unreachableResult(task: SyncTask, outcome: RemoteRootOutcome): TaskResult {
+  const c = outcome.last.classification;
+  const detail = outcome.last.stderrTail.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
+  const now = new Date().toISOString();
+  return {
+    ...skippedResult(task.project, c.meaning),
+    id: task.id,
+    kind: task.kind,
+    status: c.class === 'interrupted' ? 'interrupted' : 'failed',
+    exitCode: outcome.last.exitCode ?? null,
+    error: `backup root not reachable: ${c.meaning}${detail ? ` (${detail})` : ''}`,
+    startedAt: now,
+    finishedAt: now,
+    attempts: outcome.attempts,
+  };
+}
+
+/**
+ * For each task that copies the top of a split folder, the tasks inside that folder. The top pass
+ * runs after them: a part that creates its folder changes the parent's time, which only the
+ * parent's own pass sets right again.
+ */
+function descendantTasks(tasks: readonly SyncTask[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const top of tasks) {
+    if (top.excludeTopLevelDirs === 'all' || top.excludeTopLevelDirs.length === 0) continue;
+    const prefix = `${top.relPath}/`;
+    map.set(top.id, tasks.filter((t) => t.relPath.startsWith(prefix)).map((t) => t.id));
+  }
+  return map;
+}
+
 /**
  * Backs up every selected project of `source` into `dest`, one rsync per task, at most the
  * concurrency limit at once. Throws ConfigError before anything is written when the request is
@@ -59,45 +103,97 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const options = resolveBackupOptions(request);
   const startedAt = new Date();
   const { rsyncVersion, destExists } = await preflight(options);
-  const discovery = await discoverProjects(options.source, options.include, options.exclude);
-  const tasks = planTasks({ discovery });
+  const retry = request.retry ?? DEFAULT_RETRY_POLICY;
+  const discovery =
+    options.sourceLocation.kind === 'local'
+      ? await discoverProjects(options.source, options.include, options.exclude)
+      : discoveryFromEntries(
+          (await listRemoteDirectory(options.sourceLocation, options, retry, request.signal)).map((e) => ({ name: e.name, isDirectory: () => e.isDirectory })),
+          options.include,
+          options.exclude,
+        );
+  const planned = (await planRun(options, discovery, destExists, request.planning)).tasks;
+  // Every shard plans the same list and keeps its own disjoint share of it.
+  const sharded = options.shard === undefined ? undefined : shardTasks(planned, options.shard);
+  const tasks = sharded?.tasks ?? planned;
   const hooks = request.hooks ?? {};
   hooks.onPlan?.({ tasks, discovery, options });
 
   // rsync creates only the last component of a destination; the root must exist (dry runs write nothing).
-  if (!destExists && !options.dryRun) await fs.mkdir(options.dest);
+  // Shards start together, so another one may have just created it.
+  const guardFacts = await checkBeforeWriting(options, discovery, destExists);
+  if (options.destLocation.kind === 'local' && !destExists && !options.dryRun) await fs.mkdir(options.dest, { recursive: sharded !== undefined });
+  const remoteRoot =
+    options.destLocation.kind === 'local' || tasks.length === 0 ? undefined : await ensureRemoteRoot(options.destLocation, options, retry, request.signal);
 
   const fixed = options.concurrency === 'auto' ? defaultConcurrency() : options.concurrency;
-  const limit = hooks.concurrencyLimit ?? ((): number => fixed);
+  const auto =
+    options.concurrency === 'auto' && hooks.concurrencyLimit === undefined
+      ? new AutoConcurrency({ ...autoConcurrencyRange(os.availableParallelism(), fixed), saturation: request.saturation })
+      : undefined;
+  const limit = hooks.concurrencyLimit ?? (auto ? (): number => auto.limit() : (): number => fixed);
+  const safeRun = await startSafeRun(options, tasks, limit, guardFacts, request.signal);
+  let report: BackupReport | null = null;
+  try {
+  // A full backup disk stops every task writing there: they would fail too, after more work.
+  const stopWriting = new AbortController();
+  if (request.signal?.aborted) stopWriting.abort();
+  request.signal?.addEventListener('abort', () => stopWriting.abort(), { once: true });
+  const taskSignal = stopWriting.signal;
+  let diskFull = false;
   const results = new Map<string, TaskResult>();
+  if (remoteRoot !== undefined && !remoteRoot.ok) {
+    // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
+    for (const task of tasks) results.set(task.id, unreachableResult(task, remoteRoot));
+  }
+  const finishedAfter = descendantTasks(tasks);
   await runQueue(
-    tasks,
+    tasks.filter((t) => !results.has(t.id)),
     limit,
     async (task) => {
-      const result = await runTask(task, {
+      const result = await runPlannedTask(task, {
+        auto,
         options,
-        retry: request.retry ?? DEFAULT_RETRY_POLICY,
-        signal: request.signal,
+        retry,
+        signal: taskSignal,
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
       });
+      if (result.alsoSeen?.includes('disk-full')) {
+        diskFull = true;
+        stopWriting.abort();
+      }
+      if (diskFull && !request.signal?.aborted && result.status === 'interrupted') {
+        Object.assign(result, { status: 'failed', error: 'stopped because the destination disk is full; the previous backup copies are intact' });
+      }
       results.set(task.id, result);
       hooks.onTaskFinish?.(task, result);
     },
-    { signal: request.signal },
+    { signal: taskSignal, isReady: (task) => (finishedAfter.get(task.id) ?? []).every((id) => results.has(id)) },
   );
 
+  await saveHistory(options, discovery, tasks, results);
   const interrupted = request.signal?.aborted === true;
   const ordered: TaskResult[] = [];
   for (const task of tasks) {
     const r = results.get(task.id);
-    ordered.push(r ?? { ...skippedResult(task.project, 'not started: the run was interrupted'), id: task.id, kind: task.kind, status: 'interrupted' });
+    if (r !== undefined) {
+      ordered.push(r);
+      continue;
+    }
+    const notStarted: TaskResult =
+      diskFull && !interrupted
+        ? { ...skippedResult(task.project, 'not started: the destination disk is full'), id: task.id, kind: task.kind, status: 'failed', error: 'not started: the destination disk is full' }
+        : { ...skippedResult(task.project, 'not started: the run was interrupted'), id: task.id, kind: task.kind, status: 'interrupted' };
+    ordered.push(notStarted);
+    // Every planned task gets a finish, so a front end waiting on each one can end.
+    hooks.onTaskFinish?.(task, notStarted);
   }
   for (const p of discovery.projects) if (!p.selected) ordered.push(skippedResult(p.name, p.skipReason ?? 'not selected'));
   const projects = projectReports(ordered);
   const finishedAt = new Date();
   const totals = reportTotals(projects);
-  return {
+  report = {
     tool: 'dailysync',
     version: VERSION,
     startedAt: startedAt.toISOString(),
@@ -113,5 +209,22 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     interrupted,
     totals,
     projects,
+    ...(sharded === undefined || options.shard === undefined
+      ? {}
+      : {
+          shard: {
+            index: options.shard.index,
+            count: options.shard.count,
+            plannedTasks: planned.length,
+            digest: sharded.digest,
+            taskIds: tasks.map((t) => t.id),
+          },
+        }),
+    safety: safeRun.report,
+    ...(auto ? { concurrencyChanges: [...auto.decisions] } : {}),
   };
+  return report;
+  } finally {
+    await safeRun.finish(report);
+  }
 }

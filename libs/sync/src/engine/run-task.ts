@@ -1,7 +1,8 @@
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
-import { buildRsyncArgs } from '../rsync/args.js';
+import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
+import { CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
 
@@ -39,6 +40,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Extra copies of a task whose files changed while being copied, before reporting them. */
+const MAX_COPY_AGAIN = 2;
+const DISK_FULL = /No space left on device|Disk quota exceeded/;
+
 function lastStderrLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^rsync error:/.test(l));
   return lines[lines.length - 1] ?? '';
@@ -50,27 +55,48 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   const args = buildRsyncArgs(task, ctx.options);
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
+  let alsoSeen: string[] = [];
+  let changedDuringCopy: string[] = [];
+  let copyAgain = 0;
+  const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
+    const copied = new CopiedFiles();
     result = await runRsync({
       rsyncPath: ctx.options.rsyncPath,
       args,
       signal: ctx.signal,
-      onItem: (item) => {
+      onItem: (item, itemize) => {
         currentItem = item;
+        if (local) copied.add(item, itemize);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),
     });
     const c = result.classification;
-    attempts.push({ attempt, exitCode: result.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: result.durationMs });
-    if (!c.retryable || attempt > ctx.retry.retries || ctx.signal?.aborted) break;
+    alsoSeen = [...c.alsoSeen, ...(DISK_FULL.test(result.stderrTail) ? ['disk-full'] : [])];
+    const record: AttemptRecord = { attempt, exitCode: result.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: result.durationMs };
+    if (alsoSeen.length > 0) record.alsoSeen = alsoSeen;
+    attempts.push(record);
+    // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
+    changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
+      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths)
+      : [];
+    if (changedDuringCopy.length > 0) {
+      record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;
+      if (copyAgain < MAX_COPY_AGAIN) {
+        copyAgain += 1;
+        continue;
+      }
+      break;
+    }
+    if (!c.retryable || attempt > ctx.retry.retries + copyAgain || ctx.signal?.aborted) break;
     await sleep(ctx.retry.backoffMs * 2 ** (attempt - 1), ctx.signal);
     if (ctx.signal?.aborted) break;
   }
   const finishedAt = new Date();
   const c = result.classification;
-  const status = c.class === 'interrupted' ? 'interrupted' : c.status;
+  const status = c.class === 'interrupted' ? 'interrupted' : changedDuringCopy.length > 0 && c.status === 'ok' ? 'warning' : c.status;
   const detail = lastStderrLine(result.stderrTail);
   const stats = result.stats;
   return {
@@ -80,7 +106,12 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     status,
     exitCode: result.exitCode ?? null,
     meaning: c.meaning,
-    error: status === 'ok' ? null : detail && !c.meaning.includes(detail) ? `${c.meaning} (${detail})` : c.meaning,
+    error:
+      status === 'ok'
+        ? null
+        : changedDuringCopy.length > 0 && c.status === 'ok'
+          ? `${changedDuringCopy.length} file(s) kept changing while being copied (copied ${copyAgain + 1} times; the backup copy may be torn): ${changedDuringCopy.slice(0, 5).join(', ')}`
+          : detail && !c.meaning.includes(detail) ? `${c.meaning} (${detail})` : c.meaning,
     filesTransferred: stats?.filesTransferred ?? 0,
     bytesTransferred: stats?.totalTransferredSizeBytes ?? 0,
     filesDeleted: stats?.filesDeleted ?? result.itemsDeleted,
@@ -90,5 +121,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     attempts,
+    ...(alsoSeen.length > 0 ? { alsoSeen } : {}),
+    ...(changedDuringCopy.length > 0 ? { changedDuringCopy: changedDuringCopy.slice(0, 100) } : {}),
   };
 }

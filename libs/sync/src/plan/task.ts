@@ -15,6 +15,19 @@ export interface SyncTask {
    * tasks). Excluded entries are also protected from --delete on the receiving side.
    */
   excludeTopLevelDirs: 'all' | string[];
-  /** Relative cost used to start the largest work first (bytes or seconds from history, or an estimate). */
+  /** Relative cost used to start the largest work first: estimated milliseconds (history or estimate). */
   weight: number;
+  /** What the weight is based on, for `dailysync plan` and the report. */
+  estimate?: TaskEstimate;
+}
+
+export interface TaskEstimate {
+  /** Entries and bytes the task covers. */
+  files: number;
+  bytes: number;
+  /**
+   * 'history': measured by an earlier run; 'walk': counted now; 'walk-partial': the count ran out of
+   * budget (a lower bound); 'none': no history and a source that cannot be walked (remote).
+   */
+  basis: 'history' | 'walk' | 'walk-partial' | 'none';
 }

@@ -42,6 +42,12 @@ export function projectReports(results: readonly TaskResult[]): ProjectReport[] 
       error: errors.length > 0 ? errors.join('; ') : null,
       attempts: Math.max(0, ...parts.map((p) => p.attempts.length)),
     };
+    const attemptLog = parts.flatMap((p) => (p.attempts.length > 1 ? p.attempts : []));
+    if (attemptLog.length > 0) report.attemptLog = attemptLog;
+    const alsoSeen = [...new Set(parts.flatMap((p) => p.alsoSeen ?? []))];
+    if (alsoSeen.length > 0) report.alsoSeen = alsoSeen;
+    const changed = parts.flatMap((p) => p.changedDuringCopy ?? []);
+    if (changed.length > 0) report.changedDuringCopy = changed;
     if (parts.length > 1 || parts[0]?.kind === 'subtree' || parts[0]?.kind === 'project-top') report.parts = [...parts];
     reports.push(report);
   }

@@ -1,5 +1,6 @@
 import type { ExitClass } from '../rsync/types.js';
 import type { SyncTask } from '../plan/task.js';
+import type { SafetyReport } from '../safety/safe-run.js';
 
 export type TaskStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 
@@ -9,6 +10,10 @@ export interface AttemptRecord {
   class: ExitClass;
   meaning: string;
   durationMs: number;
+  /** Why this attempt is in the list when it is not rsync's exit alone (e.g. files changed during the copy). */
+  cause?: string;
+  /** Conditions read from rsync's messages that its exit code can hide (23 hides 24 and 25), plus 'disk-full'. */
+  alsoSeen?: string[];
 }
 
 /** What one rsync task did. */
@@ -31,6 +36,10 @@ export interface TaskResult {
   finishedAt: string | null;
   durationMs: number;
   attempts: AttemptRecord[];
+  /** Conditions seen in rsync's messages on the last attempt that the exit code can hide (23 hides 24 and 25), and 'disk-full'. */
+  alsoSeen?: string[];
+  /** Source files that changed while rsync copied them and were still changing after a second copy. */
+  changedDuringCopy?: string[];
 }
 
 /** One entry per project in the report; a project split into several tasks lists them in `parts`. */
@@ -49,6 +58,12 @@ export interface ProjectReport {
   durationMs: number;
   error: string | null;
   attempts: number;
+  /** Every attempt with its exit code and cause, when a task needed more than one (retries). */
+  attemptLog?: AttemptRecord[];
+  /** Conditions rsync's exit code hid (e.g. vanished files behind a 23), and 'disk-full'. */
+  alsoSeen?: string[];
+  /** Files that kept changing while being copied (reported, the backup copy may be torn). */
+  changedDuringCopy?: string[];
   parts?: TaskResult[];
 }
 
@@ -79,6 +94,21 @@ export interface BackupReport {
     filesDeleted: number;
   };
   projects: ProjectReport[];
+  /** Set when this run was one shard of several (--shard I/N); merge-reports combines the shards. */
+  shard?: {
+    index: number;
+    count: number;
+    /** Tasks planned across all shards. */
+    plannedTasks: number;
+    /** Hash of the whole assignment; equal on every shard that planned from the same tree and history. */
+    digest: string;
+    /** Ids of the tasks this shard ran. */
+    taskIds: string[];
+  };
+  /** With --concurrency auto: each change of the number of rsyncs at once, and why. */
+  concurrencyChanges?: Array<{ atMs: number; limit: number; throughput: number; reason: string }>;
   /** Filled by front ends that sample resources (see @dailysync/metrics). */
   diagnosis?: unknown;
+  /** What the safety guards did: lock taken over from a killed run, clean-up, deletions counted before the run. */
+  safety?: SafetyReport;
 }

@@ -27,12 +27,18 @@ export function projectTree(projects: string[], filesPerProject = 3): Record<str
   return files;
 }
 
+/** Entries of a backup root apart from dailysync's own state folder. */
+export async function backupEntries(dest: string): Promise<string[]> {
+  return (await fs.readdir(dest)).filter((name) => name !== '.dailysync').sort();
+}
+
 /**
  * Differences between two trees as rsync sees them, by content (checksums), including files that
  * exist only in the destination. An empty list means identical.
  */
 export async function treeDifferences(source: string, dest: string): Promise<string[]> {
-  const { stdout } = await execa('rsync', ['-a', '-n', '-c', '-H', '--delete', '--out-format=%i %n', '--', `${source}/`, `${dest}/`], {
+  // dailysync's own state folder in the backup root is not backup data.
+  const { stdout } = await execa('rsync', ['-a', '-n', '-c', '-H', '--delete', '--exclude=/.dailysync/', '--out-format=%i %n', '--', `${source}/`, `${dest}/`], {
     stripFinalNewline: true,
   });
   // The root directory's own times may differ after a run that only reads; that is not a difference in data.

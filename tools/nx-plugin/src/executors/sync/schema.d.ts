@@ -11,6 +11,22 @@ export interface SyncExecutorSchema {
   hardLinks?: boolean;
   acls?: boolean;
   xattrs?: boolean;
+  retries?: number;
+  maxDelete?: number | string;
+  maxShrink?: number;
+  sourceMarker?: string;
+  destMarker?: string;
+  destFs?: string[];
   report?: string;
   output?: 'auto' | 'tty' | 'plain';
+  config?: string;
+  junit?: string;
+  html?: string;
+  json?: boolean;
+  sshPort?: number;
+  sshIdentity?: string;
+  sshKnownHosts?: string;
+  sshHostKeyChecking?: 'yes' | 'accept-new';
+  timeout?: number;
+  shard?: string;
 }

@@ -1,0 +1,96 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { exists, makeTempDir, projectTree, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/dailysync.js');
+
+function dailysync(args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [BIN, ...args], { reject: false, env: { ...process.env, ...env }, extendEnv: false });
+}
+
+describe('dailysync CLI', () => {
+  let dir: string;
+  let source: string;
+  let dest: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('dailysync-cli-'));
+    source = path.join(dir, 'prod');
+    dest = path.join(dir, 'prod_backup');
+    await writeTree(source, projectTree(['alpha', 'beta', 'gamma', 'kappa', 'lambda', 'mu', 'nu', 'xi']));
+  });
+  afterEach(() => cleanup());
+
+  test('--help lists the commands and options', async () => {
+    const r = await dailysync(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const option of ['--source', '--dest', '--concurrency', '--delete', '--dry-run', '--report', '--include', '--exclude']) {
+      expect(r.stdout).toContain(option);
+    }
+  });
+
+  test('sync backs up 8 projects, prints a summary, writes the JSON report and exits 0', async () => {
+    const report = path.join(dir, 'r.json');
+    const r = await dailysync(['sync', '--source', source, '--dest', dest, '--report', report, '--concurrency', '4']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/OK: 9 ok, 0 warning, 0 failed, 0 skipped; 25 files/);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+    const json = JSON.parse(await fs.readFile(report, 'utf8'));
+    for (const key of ['startedAt', 'finishedAt', 'durationMs', 'source', 'dest', 'ok', 'projects']) expect(json).toHaveProperty(key);
+    expect(json.ok).toBe(true);
+    expect(json.source).toBe(source);
+    expect(json.projects).toHaveLength(9);
+    for (const p of json.projects) {
+      expect(Object.keys(p)).toEqual(expect.arrayContaining(['name', 'status', 'exitCode', 'filesTransferred', 'bytesTransferred', 'durationMs', 'error']));
+      expect(p.status).toBe('ok');
+    }
+  });
+
+  test('plain (non-terminal) output shows every project and its final line', async () => {
+    const r = await dailysync(['sync', '--source', source, '--dest', dest]);
+    for (const name of ['alpha', 'beta', 'xi']) expect(r.stdout).toMatch(new RegExp(`✔ ${name}: 3 files`));
+  });
+
+  test('a failed project makes the exit status 1 and the others are still backed up', async () => {
+    await writeTree(dest, { beta: 'a file where a folder belongs\n' });
+    const report = path.join(dir, 'r.json');
+    const r = await dailysync(['sync', '--source', source, '--dest', dest, '--report', report]);
+    expect(r.exitCode).toBe(1);
+    const json = JSON.parse(await fs.readFile(report, 'utf8'));
+    expect(json.ok).toBe(false);
+    const beta = json.projects.find((p: { name: string }) => p.name === 'beta');
+    expect(beta.status).toBe('failed');
+    expect(beta.error).toMatch(/\S/);
+    expect(await treeDifferences(path.join(source, 'alpha'), path.join(dest, 'alpha'))).toEqual([]);
+  });
+
+  // Every row has all four cells: jest treats a missing trailing argument as a `done` callback.
+  const badInput: Array<[string, () => string[], RegExp, Record<string, string>]> = [
+    ['unknown option', () => ['sync', '--source', source, '--dest', dest, '--bogus'], /unknown option --bogus: run "dailysync --help"/, {}],
+    ['unknown command', () => ['backup'], /unknown command "backup"/, {}],
+    ['missing dest', () => ['sync', '--source', source], /--dest is missing/, {}],
+    ['missing source', () => ['sync', '--dest', dest], /--source is missing/, {}],
+    ['relative source', () => ['sync', '--source', 'prod', '--dest', dest], /relative path/, {}],
+    ['non-directory source', () => ['sync', '--source', path.join(source, 'root note.txt'), '--dest', dest], /is not a directory/, {}],
+    ['dest inside source', () => ['sync', '--source', source, '--dest', path.join(source, 'bk')], /inside --source/, {}],
+    ['dest containing source', () => ['sync', '--source', source, '--dest', dir], /inside --dest/, {}],
+    ['concurrency 0', () => ['sync', '--source', source, '--dest', dest, '--concurrency', '0'], /at least 1/, {}],
+    ['concurrency not a number', () => ['sync', '--source', source, '--dest', dest, '--concurrency', 'many'], /not valid/, {}],
+    ['rsync not installed', () => ['sync', '--source', source, '--dest', dest], /rsync is not installed.*apt-get install -y rsync/, { PATH: '/nonexistent' }],
+  ];
+  test.each(badInput)('bad input (%s): one line, exit 2, nothing written', async (_name, args, message, env) => {
+    const before = await fs.readdir(dir);
+    const r = await dailysync(args(), env);
+    expect(r.exitCode).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dailysync: error: /);
+    expect(lines[0]).toMatch(message);
+    expect(await fs.readdir(dir)).toEqual(before);
+    expect(await exists(dest)).toBe(false);
+  });
+});
