@@ -95,10 +95,17 @@ async function lexists(p: Buffer): Promise<boolean> {
   }
 }
 
+/** The file an rsync temp name stands for: ".clip.mov.a1B2c3" -> "clip.mov". */
+function tempTarget(name: Buffer): Buffer {
+  return name.subarray(1, name.length - 7);
+}
+
 /**
  * Deletes rsync temporary files a killed rsync left in `dest`. A file counts only when its name
- * has rsync's temp shape and no entry of that name exists at the same place in the source, so a
- * user's own `.notes.backup` style files are never touched. Names are handled as bytes (invalid
+ * has rsync's temp shape, no entry of that name exists at the same place in the source, and the
+ * file it stands for does exist there (rsync was copying it). A user's own `.notes.backup` style
+ * file, even one since deleted from the source, is never touched; a temp file whose name rsync
+ * shortened is left in place rather than guessed at. Names are handled as bytes (invalid
  * UTF-8 survives); paths the OS cannot reach (over PATH_MAX) are skipped.
  */
 export async function removeRsyncTempFiles(source: string, dest: string): Promise<string[]> {
@@ -116,7 +123,12 @@ export async function removeRsyncTempFiles(source: string, dest: string): Promis
       const destPath = join(destDir, name);
       if (entry.isDirectory()) {
         await walk(destPath, join(sourceDir, name), depth + 1);
-      } else if (entry.isFile() && RSYNC_TEMP_NAME.test(name.toString('latin1')) && !(await lexists(join(sourceDir, name)))) {
+      } else if (
+        entry.isFile() &&
+        RSYNC_TEMP_NAME.test(name.toString('latin1')) &&
+        !(await lexists(join(sourceDir, name))) &&
+        (await lexists(join(sourceDir, tempTarget(name))))
+      ) {
         await fs.rm(destPath, { force: true });
         removed.push(destPath.toString());
       }
