@@ -20,3 +20,4 @@ export type { MemInfo } from './proc/meminfo.js';
 export type { VmCounters } from './proc/vmstat.js';
 export type { Pressure, PressureLine } from './proc/pressure.js';
 export type { PidStat, PidIo, TreeTotals } from './proc/pid.js';
+export * from './probe/index.js';

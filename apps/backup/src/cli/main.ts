@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorExitCode, VERSION } from '@dailysync/sync';
+import { runMergeReportsCommand } from '../reports/merge-reports.js';
+import { runPlanCommand } from '../plan/plan-command.js';
+import { runDiagnoseCommand } from '../diagnose/diagnose-command.js';
 import { runSyncCommand } from '../sync/sync-command.js';
+import { runVerifyCommand } from '../verify/verify-command.js';
 import { HELP } from './help.js';
 import { parseCli } from './parse.js';
 
@@ -30,5 +34,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { exitCode } = await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true });
       return exitCode;
     }
+    case 'verify':
+      return (await runVerifyCommand(parsed.options)).exitCode;
+    case 'plan':
+      return (await runPlanCommand(parsed.options)).exitCode;
+    case 'diagnose':
+      return (await runDiagnoseCommand(parsed.options)).exitCode;
+    case 'merge-reports':
+      try {
+        return (await runMergeReportsCommand(parsed)).exitCode;
+      } catch (error) {
+        process.stderr.write(`dailysync: error: ${(error as Error).message}\n`);
+        return errorExitCode(error) ?? 1;
+      }
   }
 }

@@ -1,11 +1,36 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@dailysync/sync';
 import type { SyncCommandOptions } from '../sync/sync-command.js';
+import type { VerifyCommandOptions } from '../verify/verify-command.js';
+import type { PlanCommandOptions } from '../plan/plan-command.js';
+import type { DiagnoseCommandOptions } from '../diagnose/diagnose-command.js';
 
 export type CliCommand =
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'sync'; options: SyncCommandOptions };
+  | { command: 'sync'; options: SyncCommandOptions }
+  | { command: 'merge-reports'; files: string[]; out?: string }
+  | { command: 'verify'; options: VerifyCommandOptions }
+  | { command: 'plan'; options: PlanCommandOptions }
+  | { command: 'diagnose'; options: DiagnoseCommandOptions };
+
+/** `merge-reports FILE... [--out FILE]`: combines the JSON reports of several shards. */
+function parseMergeReports(args: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw usageError(error);
+  }
+  if (parsed.values.help) return { command: 'help' };
+  if (parsed.positionals.length === 0) {
+    throw new ConfigError('merge-reports needs report files: dailysync merge-reports shard-1.json shard-2.json ... [--out merged.json]');
+  }
+  if (parsed.values.out !== undefined && parsed.values.out.trim() === '') {
+    throw new ConfigError('--out is empty: give a file name for the merged report, e.g. --out=merged.json');
+  }
+  return { command: 'merge-reports', files: parsed.positionals, ...(parsed.values.out === undefined ? {} : { out: parsed.values.out }) };
+}
 
 const SYNC_OPTIONS = {
   source: { type: 'string' },
@@ -16,13 +41,92 @@ const SYNC_OPTIONS = {
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   bwlimit: { type: 'string' },
+  retries: { type: 'string' },
+  'max-delete': { type: 'string' },
+  'max-shrink': { type: 'string' },
+  'source-marker': { type: 'string' },
+  'dest-marker': { type: 'string' },
+  'dest-fs': { type: 'string', multiple: true },
   'no-hard-links': { type: 'boolean' },
   'no-acls': { type: 'boolean' },
   'no-xattrs': { type: 'boolean' },
   report: { type: 'string' },
   plain: { type: 'boolean' },
+  config: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  json: { type: 'boolean' },
+  'ssh-port': { type: 'string' },
+  'ssh-identity': { type: 'string' },
+  'ssh-known-hosts': { type: 'string' },
+  'ssh-host-key-checking': { type: 'string' },
+  timeout: { type: 'string' },
+  shard: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** `verify --source DIR --dest DIR [--checksum] [--report FILE]`. */
+function parseVerify(args: readonly string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { source: { type: 'string' }, dest: { type: 'string' }, checksum: { type: 'boolean' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw usageError(error);
+  }
+  if (values.help) return { command: 'help' };
+  return { command: 'verify', options: { source: values.source, dest: values.dest, checksum: values.checksum, report: values.report } };
+}
+
+/** `diagnose --source DIR --dest DIR [--seconds N] [--json]`. */
+function parseDiagnose(args: readonly string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { source: { type: 'string' }, dest: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw usageError(error);
+  }
+  if (values.help) return { command: 'help' };
+  return { command: 'diagnose', options: { source: values.source, dest: values.dest, seconds: values.seconds, json: values.json } };
+}
+
+/** `plan --source DIR --dest DIR [--concurrency N|auto] [--include P] [--exclude P] [--shard I/N] [--json]`. */
+function parsePlan(args: readonly string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        source: { type: 'string' },
+        dest: { type: 'string' },
+        concurrency: { type: 'string' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        shard: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw usageError(error);
+  }
+  if (values.help) return { command: 'help' };
+  return {
+    command: 'plan',
+    options: { source: values.source, dest: values.dest, concurrency: values.concurrency, include: values.include, exclude: values.exclude, shard: values.shard, json: values.json },
+  };
+}
 
 /** Turns node:util's parse errors into one line that names the problem and the fix. */
 function usageError(error: unknown): ConfigError {
@@ -43,6 +147,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { command: 'help' };
   if (first === '--version' || first === '-V') return { command: 'version' };
+  if (first === 'merge-reports') return parseMergeReports(rest);
+  if (first === 'verify') return parseVerify(rest);
+  if (first === 'plan') return parsePlan(rest);
+  if (first === 'diagnose') return parseDiagnose(rest);
   if (first !== 'sync') {
     throw new ConfigError(`unknown command "${first}": use "dailysync sync --source DIR --dest DIR" (see "dailysync --help")`);
   }
@@ -64,11 +172,28 @@ export function parseCli(argv: readonly string[]): CliCommand {
       include: values.include,
       exclude: values.exclude,
       bwlimit: parseNumber('bwlimit', values.bwlimit),
+      retries: parseNumber('retries', values.retries),
+      maxDelete: values['max-delete'],
+      maxShrink: values['max-shrink'],
+      sourceMarker: values['source-marker'],
+      destMarker: values['dest-marker'],
+      destFs: values['dest-fs'],
       hardLinks: values['no-hard-links'] ? false : undefined,
       acls: values['no-acls'] ? false : undefined,
       xattrs: values['no-xattrs'] ? false : undefined,
       report: values.report,
-      output: values.plain ? 'plain' : 'auto',
+      sshPort: values['ssh-port'],
+      sshIdentity: values['ssh-identity'],
+      sshKnownHosts: values['ssh-known-hosts'],
+      sshHostKeyChecking: values['ssh-host-key-checking'] as SyncCommandOptions['sshHostKeyChecking'],
+      timeout: parseNumber('timeout', values.timeout),
+      shard: values.shard,
+      // Left undefined unless given, so a config file's value is not overridden by a default.
+      output: values.plain ? 'plain' : undefined,
+      config: values.config,
+      junit: values.junit,
+      html: values.html,
+      json: values.json,
     },
   };
 }

@@ -7,7 +7,12 @@ export interface ListrViewOptions {
   /** Minimum time between two output updates of one task; plain logs want far fewer lines. */
   throttleMs: number;
   stream: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Live resource line (e.g. @dailysync/metrics' formatLiveLine), shown as an extra task while rsyncs run. */
+  resources?: () => string | undefined;
 }
+
+/** How often the resource line changes: every second live, at most every 30 s in plain logs. */
+const RESOURCE_LINE_MS = { tty: 1000, plain: 30000 } as const;
 
 interface TaskSlot {
   output?: (text: string) => void;
@@ -29,6 +34,22 @@ export function finalLine(label: string, r: TaskResult): string {
   const base = `${label}: ${r.filesTransferred} files, ${formatBytes(r.bytesTransferred)}`;
   const deleted = r.filesDeleted > 0 ? `, ${r.filesDeleted} deleted` : '';
   return `${base}${deleted} in ${formatDuration(r.durationMs)}${r.status === 'warning' ? ` (warning: ${r.meaning})` : ''}`;
+}
+
+/** `alpha` for a whole project; `alpha › sub/dir` or `alpha › (top level)` for the parts of a split one. */
+export function taskLabel(task: SyncTask): string {
+  if (task.kind === 'project-top') return `${printableName(task.project)} › (top level)`;
+  if (task.kind !== 'subtree') return printableName(task.id);
+  const inside = task.relPath.slice(task.project.length + 1);
+  const top = task.excludeTopLevelDirs !== 'all' && task.excludeTopLevelDirs.length > 0 ? ' (top level)' : '';
+  return `${printableName(task.project)} › ${printableName(inside)}${top}`;
+}
+
+/** Parts of a split project listed together under its first (largest) part; otherwise the start order. */
+export function groupedByProject(tasks: readonly SyncTask[]): SyncTask[] {
+  const groups = new Map<string, SyncTask[]>();
+  for (const t of tasks) groups.set(t.project, [...(groups.get(t.project) ?? []), t]);
+  return [...groups.values()].flatMap((parts) => [...parts].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0)));
 }
 
 /**
@@ -66,12 +87,12 @@ export class ListrView {
       this.slots.set(task.id, { lastOutputAt: 0, finished, finish });
     }
     const list = new Listr(
-      tasks.map((task) => ({
-        title: printableName(task.id),
+      [...this.resourceTask(), ...groupedByProject(tasks).map((task) => ({
+        title: taskLabel(task),
         task: async (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => {
           const slot = this.slots.get(task.id);
           if (!slot) return;
-          const label = printableName(task.id);
+          const label = taskLabel(task);
           // Plain logs print outputs without their task title, so each line names its task there.
           slot.output = this.options.mode === 'tty' ? (text) => (wrapper.output = text) : (text) => (wrapper.output = `${label}: ${text}`);
           if (this.options.mode === 'tty') wrapper.output = 'queued';
@@ -82,7 +103,7 @@ export class ListrView {
           }
           wrapper.title = finalLine(label, result);
         },
-      })),
+      }))],
       {
         concurrent: true,
         exitOnError: false,
@@ -96,6 +117,35 @@ export class ListrView {
       } as never,
     );
     this.running = list.run().catch(() => undefined);
+  }
+
+  /** The `resources` task: refreshes the live resource line until every sync task has finished. */
+  private resourceTask(): Array<{ title: string; task: (ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => Promise<void> }> {
+    const line = this.options.resources;
+    if (!line) return [];
+    const allFinished = Promise.all([...this.slots.values()].map((s) => s.finished));
+    return [
+      {
+        title: 'resources',
+        task: async (_ctx, wrapper) => {
+          const prefix = this.options.mode === 'tty' ? '' : 'resources: ';
+          const show = (): void => {
+            const text = line();
+            if (text !== undefined) wrapper.output = `${prefix}${text}`;
+          };
+          const timer = setInterval(show, RESOURCE_LINE_MS[this.options.mode]);
+          timer.unref();
+          if (this.options.mode === 'tty') wrapper.output = 'sampling…';
+          try {
+            await allFinished;
+          } finally {
+            clearInterval(timer);
+          }
+          const last = line();
+          if (last !== undefined) wrapper.title = `resources: ${last}`;
+        },
+      },
+    ];
   }
 
   /** Resolves when the renderer has drawn the final state of every task. */

@@ -1,0 +1,196 @@
+import { classifyBottleneck, formatLiveLine, startSampler, type Resource, type Role, type Sample, type Sampler, type SampleSeries, type StaticFacts, type Verdict } from '@dailysync/metrics';
+
+/** Disk numbers of one role (source or dest) in one compact sample. */
+export interface CompactDisk {
+  device: string;
+  readBps: number;
+  writeBps: number;
+  busyPct: number;
+  awaitMs: number | null;
+}
+
+/** One sample as the report keeps it: enough to draw the charts, small enough for long runs. */
+export interface CompactSample {
+  /** Seconds since the sampler started. */
+  t: number;
+  cpuBusyPct: number;
+  /** The backup's own process tree, as a share of all cores (0..100). */
+  treeCpuPct: number | null;
+  disk: Partial<Record<Role, CompactDisk>>;
+  net: { iface: string; rxBps: number; txBps: number } | null;
+  memAvailableBytes: number;
+}
+
+/** The JSON report's `diagnosis` field. */
+export interface DiagnosisReport {
+  verdict: Verdict;
+  intervalMs: number;
+  startedAt: string;
+  cores: number;
+  memTotalBytes: number;
+  source?: { kind: string; fsType?: string; devices: string[]; iface?: string };
+  dest?: { kind: string; fsType?: string; devices: string[]; iface?: string };
+  series: CompactSample[];
+}
+
+/** Long runs keep at most this many points (bucket means), so a report stays small. */
+export const MAX_SERIES_POINTS = 600;
+
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function roleDisk(sample: Sample, facts: StaticFacts, role: Role): CompactDisk | undefined {
+  // Devices are listed most specific first (partition before its disk): the first one present wins.
+  const name = facts[role]?.devices.find((d) => sample.disks[d] !== undefined);
+  const d = name === undefined ? undefined : sample.disks[name];
+  if (name === undefined || !d) return undefined;
+  return { device: name, readBps: Math.round(d.readBytesPerSec), writeBps: Math.round(d.writeBytesPerSec), busyPct: round(d.busyPct), awaitMs: d.awaitMs === undefined ? null : round(d.awaitMs) };
+}
+
+function pickNet(sample: Sample, facts: StaticFacts): CompactSample['net'] {
+  const routed = [facts.source?.iface, facts.dest?.iface].find((i): i is string => i !== undefined && sample.net[i] !== undefined);
+  let name = routed;
+  if (name === undefined) {
+    // Local paths: show the busiest real interface (loopback traffic is CPU work, not network).
+    let best = -1;
+    for (const [n, r] of Object.entries(sample.net)) {
+      if (n === 'lo') continue;
+      // On a tie (all idle) a NIC-looking name beats ifb/veth/bridges.
+      const v = r.rxBytesPerSec + r.txBytesPerSec + (/^(eth|en|wl|bond)/.test(n) ? 1e-9 : 0);
+      if (v > best) [best, name] = [v, n];
+    }
+  }
+  const r = name === undefined ? undefined : sample.net[name];
+  return name === undefined || !r ? null : { iface: name, rxBps: Math.round(r.rxBytesPerSec), txBps: Math.round(r.txBytesPerSec) };
+}
+
+export function compactSample(sample: Sample, facts: StaticFacts, startedAt: number): CompactSample {
+  const disk: CompactSample['disk'] = {};
+  for (const role of ['source', 'dest'] as const) {
+    const d = roleDisk(sample, facts, role);
+    if (d) disk[role] = d;
+  }
+  return {
+    t: round((sample.t - startedAt) / 1000),
+    cpuBusyPct: round(sample.cpu.busyPct),
+    treeCpuPct: sample.tree ? round(sample.tree.cpuPctOfMachine) : null,
+    disk,
+    net: pickNet(sample, facts),
+    memAvailableBytes: sample.mem.availableBytes,
+  };
+}
+
+function meanOf(points: CompactSample[]): CompactSample {
+  const avg = (f: (p: CompactSample) => number | null | undefined): number | null => {
+    const xs = points.map(f).filter((x): x is number => typeof x === 'number');
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  const last = points[points.length - 1] as CompactSample;
+  const disk: CompactSample['disk'] = {};
+  for (const role of ['source', 'dest'] as const) {
+    const d = last.disk[role];
+    if (!d) continue;
+    const aw = avg((p) => p.disk[role]?.awaitMs);
+    disk[role] = {
+      device: d.device,
+      readBps: Math.round(avg((p) => p.disk[role]?.readBps) ?? 0),
+      writeBps: Math.round(avg((p) => p.disk[role]?.writeBps) ?? 0),
+      busyPct: round(avg((p) => p.disk[role]?.busyPct) ?? 0),
+      awaitMs: aw === null ? null : round(aw),
+    };
+  }
+  const tree = avg((p) => p.treeCpuPct);
+  return {
+    t: last.t,
+    cpuBusyPct: round(avg((p) => p.cpuBusyPct) ?? 0),
+    treeCpuPct: tree === null ? null : round(tree),
+    disk,
+    net: last.net ? { iface: last.net.iface, rxBps: Math.round(avg((p) => p.net?.rxBps) ?? 0), txBps: Math.round(avg((p) => p.net?.txBps) ?? 0) } : null,
+    memAvailableBytes: Math.round(avg((p) => p.memAvailableBytes) ?? 0),
+  };
+}
+
+/** Every sample compacted; more than `maxPoints` are averaged in equal buckets. */
+export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINTS): CompactSample[] {
+  const points = series.samples.map((s) => compactSample(s, series.facts, series.startedAt));
+  if (points.length <= maxPoints) return points;
+  const size = Math.ceil(points.length / maxPoints);
+  const out: CompactSample[] = [];
+  for (let i = 0; i < points.length; i += size) out.push(meanOf(points.slice(i, i + size)));
+  return out;
+}
+
+export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classifyBottleneck(series)): DiagnosisReport {
+  const target = (role: Role): DiagnosisReport['source'] => {
+    const t = series.facts[role];
+    if (!t) return undefined;
+    return { kind: t.kind, devices: t.devices, ...(t.fsType ? { fsType: t.fsType } : {}), ...(t.iface ? { iface: t.iface } : {}) };
+  };
+  const d: DiagnosisReport = {
+    verdict,
+    intervalMs: series.intervalMs,
+    startedAt: new Date(series.startedAt).toISOString(),
+    cores: series.facts.cores,
+    memTotalBytes: series.facts.memTotalBytes,
+    series: compactSeries(series),
+  };
+  const source = target('source');
+  const dest = target('dest');
+  if (source) d.source = source;
+  if (dest) d.dest = dest;
+  return d;
+}
+
+/** `Bottleneck: disk (82% confidence) — dest disk vdb 97% busy, ...; keep concurrency: reason`. */
+export function formatVerdictLine(v: Verdict): string {
+  const evidence = v.evidence.slice(0, 2).join('; ');
+  return `Bottleneck: ${v.bottleneck} (${Math.round(v.confidence * 100)}% confidence) — ${evidence}; ${v.suggestion.concurrency} concurrency: ${v.suggestion.reason}`;
+}
+
+/** Samples the machine during a sync: live line, live verdict for --concurrency auto, final diagnosis. */
+export class SyncDiagnosis {
+  private readonly sampler: Sampler;
+  private facts: StaticFacts | undefined;
+  private readonly startedAt = Date.now();
+  private readonly recent: Sample[] = [];
+
+  constructor(paths: { source: string; dest: string }, intervalMs = 1000, onSample?: (line: string) => void) {
+    this.sampler = startSampler({
+      rootPid: process.pid,
+      paths,
+      intervalMs,
+      onSample: (s) => {
+        this.recent.push(s);
+        if (this.recent.length > 5) this.recent.shift();
+        onSample?.(formatLiveLine(s));
+      },
+    });
+    this.sampler.facts.then((f) => (this.facts = f)).catch(() => undefined);
+  }
+
+  liveLine(): string | undefined {
+    const s = this.sampler.latest();
+    return s ? formatLiveLine(s) : undefined;
+  }
+
+  /** Verdict over the last ~5 samples; undefined until there are facts and 3 samples. */
+  saturation(): Resource | undefined {
+    if (!this.facts || this.recent.length < 3) return undefined;
+    const series: SampleSeries = { version: 1, startedAt: this.startedAt, endedAt: Date.now(), intervalMs: 1000, facts: this.facts, samples: [...this.recent] };
+    try {
+      return classifyBottleneck(series).bottleneck;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private stopped: Promise<DiagnosisReport | undefined> | undefined;
+
+  /** Stops sampling (idempotent) and classifies the whole run; undefined when no sample was taken. */
+  stop(): Promise<DiagnosisReport | undefined> {
+    this.stopped ??= this.sampler
+      .stop()
+      .then((series) => (series.samples.length === 0 ? undefined : buildDiagnosis(series)))
+      .catch(() => undefined);
+    return this.stopped;
+  }
+}
