@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorExitCode, VERSION } from '@dailysync/sync';
+import { VERSION } from '@dailysync/sync';
 import { runMergeReportsCommand } from '../reports/merge-reports.js';
 import { runPlanCommand } from '../plan/plan-command.js';
 import { runDiagnoseCommand } from '../diagnose/diagnose-command.js';
 import { runSyncCommand } from '../sync/sync-command.js';
 import { runVerifyCommand } from '../verify/verify-command.js';
+import { reportCommandError } from './command-error.js';
 import { HELP } from './help.js';
 import { parseCli } from './parse.js';
 
@@ -20,8 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     parsed = parseCli(argv);
   } catch (error) {
-    process.stderr.write(`dailysync: error: ${(error as Error).message}\n`);
-    return errorExitCode(error) ?? 2;
+    // Parsing only throws ConfigError: a usage problem (exit 2).
+    return reportCommandError(error, process.stderr);
   }
   switch (parsed.command) {
     case 'help':
@@ -44,8 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         return (await runMergeReportsCommand(parsed)).exitCode;
       } catch (error) {
-        process.stderr.write(`dailysync: error: ${(error as Error).message}\n`);
-        return errorExitCode(error) ?? 1;
+        return reportCommandError(error, process.stderr);
       }
   }
 }

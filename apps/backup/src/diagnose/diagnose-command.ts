@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatBytes, runProbe, type ProbeResult } from '@dailysync/metrics';
-import { ConfigError, errorExitCode } from '@dailysync/sync';
+import { ConfigError } from '@dailysync/sync';
+import { reportCommandError } from '../cli/command-error.js';
 
 /** Options of `dailysync diagnose` and of the Nx `diagnose` executor. */
 export interface DiagnoseCommandOptions {
@@ -79,8 +80,6 @@ export async function runDiagnoseCommand(options: DiagnoseCommandOptions, ctx: D
     } else out.write(formatProbe(result));
     return { exitCode: 0, result };
   } catch (error) {
-    const code = errorExitCode(error);
-    err.write(`dailysync: error: ${(error as Error).message}\n`);
-    return { exitCode: code ?? 1 };
+    return { exitCode: reportCommandError(error, err) };
   }
 }

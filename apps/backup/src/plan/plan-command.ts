@@ -1,4 +1,5 @@
-import { errorExitCode, formatBytes, formatDuration, parseConcurrency, planOnly, printableName, type PlanOnlyResult, type SyncTask } from '@dailysync/sync';
+import { formatBytes, formatDuration, parseConcurrency, planOnly, printableName, type PlanOnlyResult, type SyncTask } from '@dailysync/sync';
+import { reportCommandError } from '../cli/command-error.js';
 
 /** Options of `dailysync plan` and of the Nx `plan` executor. */
 export interface PlanCommandOptions {
@@ -84,12 +85,6 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
     }
     return { exitCode: 0, result };
   } catch (error) {
-    const code = errorExitCode(error);
-    if (code !== undefined) {
-      err.write(`dailysync: error: ${(error as Error).message}\n`);
-      return { exitCode: code };
-    }
-    err.write(`dailysync: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return { exitCode: 1 };
+    return { exitCode: reportCommandError(error, err) };
   }
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, formatSummaryTable, reportTotals, worstStatus, writeJsonReport, type BackupReport, type ProjectReport } from '@dailysync/sync';
+import { ConfigError, foldEntries, formatSummaryTable, reportTotals, writeJsonReport, type BackupReport, type ProjectReport } from '@dailysync/sync';
 
 /** Several shard reports (or separate runs) folded into one, plus what does not add up. */
 export interface MergedReport extends BackupReport {
@@ -46,25 +46,12 @@ function mergeProjectEntries(entries: readonly ProjectReport[]): ProjectReport {
   // Projects left out by --include/--exclude appear as skipped in every shard's report.
   if (ran.length === 0) return entries[0] as ProjectReport;
   if (ran.length === 1) return ran[0] as ProjectReport;
-  const sum = (key: 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal'): number => ran.reduce((a, e) => a + e[key], 0);
-  const status = worstStatus(ran.map((e) => e.status));
-  const startedAt = earliest(ran.map((e) => e.startedAt));
-  const finishedAt = latest(ran.map((e) => e.finishedAt));
   const errors = ran.map((e) => e.error).filter((e): e is string => e !== null);
   const parts = ran.flatMap((e) => e.parts ?? []);
   return {
     name: ran[0]?.name ?? '',
     kind: ran[0]?.kind ?? 'project',
-    status,
-    exitCode: ran.find((e) => e.status === status)?.exitCode ?? null,
-    filesTransferred: sum('filesTransferred'),
-    bytesTransferred: sum('bytesTransferred'),
-    filesDeleted: sum('filesDeleted'),
-    filesTotal: sum('filesTotal'),
-    bytesTotal: sum('bytesTotal'),
-    startedAt,
-    finishedAt,
-    durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
+    ...foldEntries(ran),
     error: errors.length > 0 ? errors.join('; ') : null,
     attempts: Math.max(0, ...ran.map((e) => e.attempts)),
     ...(parts.length > 0 ? { parts } : {}),

@@ -2,7 +2,6 @@ import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
-  errorExitCode,
   formatSummaryTable,
   parseConcurrency,
   runBackup,
@@ -17,6 +16,7 @@ import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { renderHtmlReport } from '../reports/html-report.js';
+import { reportCommandError } from '../cli/command-error.js';
 
 /** Options of `dailysync sync` and of the Nx `sync` executor: one shape, one code path. */
 export interface SyncCommandOptions {
@@ -183,13 +183,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     const exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
     return { exitCode, report };
   } catch (error) {
-    const code = errorExitCode(error);
-    if (code !== undefined) {
-      err.write(`dailysync: error: ${(error as Error).message}\n`);
-      return { exitCode: code };
-    }
-    err.write(`dailysync: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return { exitCode: EXIT.failed };
+    return { exitCode: reportCommandError(error, err) };
   } finally {
     if (ctx.handleSignals) {
       process.off('SIGINT', onSignal);

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { errorExitCode, formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
+import { formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
+import { reportCommandError } from '../cli/command-error.js';
 
 /** Options of `dailysync verify` and of the Nx `verify` executor. */
 export interface VerifyCommandOptions {
@@ -32,8 +33,6 @@ export async function runVerifyCommand(options: VerifyCommandOptions, ctx: Verif
     }
     return { exitCode: result.ok ? 0 : 1, result };
   } catch (error) {
-    const code = errorExitCode(error);
-    err.write(`dailysync: ${code === undefined ? 'unexpected error' : 'error'}: ${(error as Error).message}\n`);
-    return { exitCode: code ?? 1 };
+    return { exitCode: reportCommandError(error, err) };
   }
 }

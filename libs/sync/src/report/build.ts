@@ -7,6 +7,33 @@ export function worstStatus(statuses: readonly TaskStatus[]): TaskStatus {
   return statuses.reduce<TaskStatus>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'skipped');
 }
 
+type FoldedFields = 'status' | 'exitCode' | 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal' | 'startedAt' | 'finishedAt' | 'durationMs';
+
+/**
+ * The counters, status and time span of several entries about one project (the tasks of a split
+ * project, or the same project's entries from several shard reports): sums, the worst status with
+ * its exit code, and the span from the first start to the last finish.
+ */
+export function foldEntries(entries: ReadonlyArray<Pick<ProjectReport, Exclude<FoldedFields, 'durationMs'>>>): Pick<ProjectReport, FoldedFields> {
+  const sum = (key: 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal'): number =>
+    entries.reduce((acc, e) => acc + e[key], 0);
+  const startedAt = entries.map((e) => e.startedAt).filter((s): s is string => s !== null).sort()[0] ?? null;
+  const finishedAt = entries.map((e) => e.finishedAt).filter((s): s is string => s !== null).sort().pop() ?? null;
+  const status = worstStatus(entries.map((e) => e.status));
+  return {
+    status,
+    exitCode: entries.find((e) => e.status === status)?.exitCode ?? null,
+    filesTransferred: sum('filesTransferred'),
+    bytesTransferred: sum('bytesTransferred'),
+    filesDeleted: sum('filesDeleted'),
+    filesTotal: sum('filesTotal'),
+    bytesTotal: sum('bytesTotal'),
+    startedAt,
+    finishedAt,
+    durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
+  };
+}
+
 /** Folds task results into one report entry per project, in the order projects were first seen. */
 export function projectReports(results: readonly TaskResult[]): ProjectReport[] {
   const byProject = new Map<string, TaskResult[]>();
@@ -17,28 +44,11 @@ export function projectReports(results: readonly TaskResult[]): ProjectReport[] 
   }
   const reports: ProjectReport[] = [];
   for (const [name, parts] of byProject) {
-    const sum = (key: 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal'): number =>
-      parts.reduce((acc, p) => acc + p[key], 0);
-    const starts = parts.map((p) => p.startedAt).filter((s): s is string => s !== null).sort();
-    const ends = parts.map((p) => p.finishedAt).filter((s): s is string => s !== null).sort();
-    const startedAt = starts[0] ?? null;
-    const finishedAt = ends[ends.length - 1] ?? null;
-    const status = worstStatus(parts.map((p) => p.status));
-    const worst = parts.find((p) => p.status === status);
     const errors = parts.filter((p) => p.error !== null).map((p) => (parts.length > 1 ? `${p.id}: ${p.error}` : p.error));
     const report: ProjectReport = {
       name,
       kind: name === ROOT_PROJECT ? 'root' : 'project',
-      status,
-      exitCode: worst?.exitCode ?? null,
-      filesTransferred: sum('filesTransferred'),
-      bytesTransferred: sum('bytesTransferred'),
-      filesDeleted: sum('filesDeleted'),
-      filesTotal: sum('filesTotal'),
-      bytesTotal: sum('bytesTotal'),
-      startedAt,
-      finishedAt,
-      durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
+      ...foldEntries(parts),
       error: errors.length > 0 ? errors.join('; ') : null,
       attempts: Math.max(0, ...parts.map((p) => p.attempts.length)),
     };
