@@ -262,7 +262,7 @@ export function classifyBottleneck(series: SampleSeries): Verdict {
       } else if (cpu.runq > 1.5 * cores) {
         suggestion = { concurrency: 'lower', reason: `more runnable tasks (${cpu.runq.toFixed(1)}) than ${cores} cores: rsyncs queue for CPU; fewer at once, or drop compression/--checksum` };
       } else {
-        suggestion = { concurrency: 'keep', reason: 'the CPU is full; more rsyncs would only share it (compression and --checksum cost CPU)' };
+        suggestion = { concurrency: 'keep', reason: 'the CPU is full; more rsyncs would only share it (a copy served from page cache, compression or --checksum all spend CPU)' };
       }
       break;
     case 'disk':
