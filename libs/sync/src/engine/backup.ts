@@ -158,6 +158,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         signal: taskSignal,
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
+        rootEntries: discovery.rootEntries,
       });
       if (result.alsoSeen?.includes('disk-full')) {
         diskFull = true;
@@ -205,7 +206,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     delete: options.delete,
     concurrency: options.concurrency,
     rsyncVersion,
-    ok: totals.failed === 0 && !interrupted,
+    ok: totals.failed === 0 && totals.interrupted === 0 && !interrupted,
     interrupted,
     totals,
     projects,

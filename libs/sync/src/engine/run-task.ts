@@ -96,7 +96,10 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   }
   const finishedAt = new Date();
   const c = result.classification;
-  const status = c.class === 'interrupted' ? 'interrupted' : changedDuringCopy.length > 0 && c.status === 'ok' ? 'warning' : c.status;
+  // Only a stop this run asked for is an interruption; an rsync killed from outside (OOM killer, an
+  // operator's kill) left its copy incomplete and must fail the run.
+  const status =
+    c.class === 'interrupted' ? (ctx.signal?.aborted ? 'interrupted' : 'failed') : changedDuringCopy.length > 0 && c.status === 'ok' ? 'warning' : c.status;
   const detail = lastStderrLine(result.stderrTail);
   const stats = result.stats;
   return {

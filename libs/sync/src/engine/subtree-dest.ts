@@ -4,15 +4,16 @@ import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 
 /**
- * Before a part of a split project copies into `<dest>/<project>/<sub>/...`, every folder on that
- * path must be a real folder. rsync follows a symlink in its destination argument, so a link left
- * in the backup where the source now has a folder would send the part's writes (and --delete)
- * outside the backup. A whole-project rsync would replace such an entry; this does the same.
+ * Before a project or a part of a split project copies into `<dest>/<project>[/<sub>...]`, every
+ * folder on that path must be a real folder. rsync follows a symlink in its destination argument,
+ * so a link left in the backup (the project was a link at an earlier run) where the source now has
+ * a folder would send the task's writes (and --delete) outside the backup. An rsync of the parent
+ * would replace such an entry; this does the same.
  */
 export async function prepareSubtreeDestination(task: SyncTask, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'dryRun'>): Promise<void> {
-  if (!task.relPath.includes('/') || options.destLocation.kind !== 'local' || options.dryRun) return;
+  if (task.relPath === '' || options.destLocation.kind !== 'local' || options.dryRun) return;
   let current = options.dest;
-  for (const part of task.relPath.split('/')) {
+  for (const [depth, part] of task.relPath.split('/').entries()) {
     current = path.join(current, part);
     let stat;
     try {
@@ -21,6 +22,31 @@ export async function prepareSubtreeDestination(task: SyncTask, options: Pick<Re
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // rsync --mkpath creates the rest
       throw error;
     }
+    // A file where a project folder belongs is left for rsync to refuse (the task fails): only a
+    // link, whose target lies outside the backup, is removed at the project level.
+    if (depth === 0 && !stat.isSymbolicLink() && !stat.isDirectory()) return;
     if (!stat.isDirectory()) await fs.rm(current, { force: true });
   }
+}
+
+/**
+ * Entries of the source root that are files or links where the backup holds a real folder of the
+ * same name: a project that became a file or a link. With --delete the root pass would delete the
+ * whole folder to make way, while a project folder that is simply gone keeps its backup; the root
+ * pass refuses instead. Checked for a local backup only.
+ */
+export async function backupFoldersReplacedByRootEntries(
+  rootEntries: readonly string[],
+  options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'delete'>,
+): Promise<string[]> {
+  if (!options.delete || options.destLocation.kind !== 'local') return [];
+  const replaced: string[] = [];
+  for (const name of rootEntries) {
+    try {
+      if ((await fs.lstat(path.join(options.dest, name))).isDirectory()) replaced.push(name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return replaced;
 }

@@ -58,7 +58,7 @@ export async function listRemoteDirectory(
   retry: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<ListedEntry[]> {
-  const args = ['--list-only', ...transportArgs(settings), '--', locationOperand(location, '')];
+  const args = ['--list-only', ...transportArgs(settings), '--', locationOperand(location, '', true)];
   for (let attempt = 1; ; attempt++) {
     const result = await execa(settings.rsyncPath, args, {
       reject: false,

@@ -159,20 +159,31 @@ export function formatLocation(location: Location): string {
 }
 
 /**
+ * A remote sender expands `*`, `?` and `[` in the paths it is given (with --secluded-args rsync
+ * does it itself), so "a[bc]" would copy folder "ab". Escaped, they stay literal; a backslash is
+ * only an escape in a path that holds a wildcard.
+ */
+function escapeSenderGlob(p: string): string {
+  return /[*?[]/.test(p) ? p.replace(/[*?[\\]/g, '\\$&') : p;
+}
+
+/**
  * The rsync operand for `relPath` below the location, with a trailing slash ("the contents of").
  * Local operands are absolute, remote ones start with the host, so no name can be read as an option.
+ * `sender`: the location is the side rsync reads from, whose remote paths are escaped against globbing.
  */
-export function locationOperand(location: Location, relPath: string): string {
+export function locationOperand(location: Location, relPath: string, sender = false): string {
   const withSlash = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
+  const literal = (p: string): string => (sender ? escapeSenderGlob(p) : p);
   switch (location.kind) {
     case 'local':
       return withSlash(relPath === '' ? location.path : path.join(location.path, relPath));
     case 'ssh': {
-      const remote = relPath === '' ? location.path : path.posix.join(location.path, relPath);
+      const remote = literal(relPath === '' ? location.path : path.posix.join(location.path, relPath));
       return withSlash(`${location.user === undefined ? '' : `${location.user}@`}${location.host}:${remote}`);
     }
     case 'daemon': {
-      const joined = [location.path, relPath].filter((p) => p !== '').join('/');
+      const joined = literal([location.path, relPath].filter((p) => p !== '').join('/'));
       // A daemon parses the path after the module as an option when it starts with "-", even with
       // --secluded-args (rsync 3.5.0: "-x/: unknown option"); "./" keeps it a path.
       const inside = joined.startsWith('-') ? `./${joined}` : joined;

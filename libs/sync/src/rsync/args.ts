@@ -22,7 +22,7 @@ export function escapeFilterName(name: string): string {
  * paths, `host:/abs/path/` or `rsync://host/module/path/`, so no name can be read as an option.
  */
 export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, 'sourceLocation' | 'destLocation'>): { from: string; to: string } {
-  return { from: locationOperand(options.sourceLocation, task.relPath), to: locationOperand(options.destLocation, task.relPath) };
+  return { from: locationOperand(options.sourceLocation, task.relPath, true), to: locationOperand(options.destLocation, task.relPath) };
 }
 
 /**
