@@ -159,6 +159,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
         rootEntries: discovery.rootEntries,
+        maxDeletions: safeRun.deletionCaps?.get(task.id),
       });
       if (result.alsoSeen?.includes('disk-full')) {
         diskFull = true;

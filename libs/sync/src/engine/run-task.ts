@@ -28,6 +28,8 @@ export interface RunTaskContext {
   signal?: AbortSignal;
   onStart?: (task: SyncTask, attempt: number) => void;
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
+  /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
+  maxDeletions?: number;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,7 +54,7 @@ function lastStderrLine(stderr: string): string {
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
   const startedAt = new Date();
-  const args = buildRsyncArgs(task, ctx.options);
+  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions });
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
   let alsoSeen: string[] = [];

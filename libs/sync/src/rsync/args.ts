@@ -30,7 +30,7 @@ export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, '
  * so an interrupted or failed copy leaves the previous backup copy intact. Paths come after `--`
  * and are absolute, so no file name can be read as an option.
  */
-export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions): string[] {
+export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number } = {}): string[] {
   const args = ['--archive', '--numeric-ids', ...transportArgs(options)];
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
@@ -38,6 +38,8 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions): 
   args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
   // Deletions run after the transfer, and rsync skips them entirely after an I/O error.
   if (options.delete) args.push('--delete-delay');
+  // 0 means "delete nothing" to rsync >= 3.0; the cap comes from the count checked before the run.
+  if (options.delete && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
   if (options.dryRun) args.push('--dry-run');
   if (options.bwlimitKiB > 0) args.push(`--bwlimit=${options.bwlimitKiB}`);
   if (task.excludeTopLevelDirs === 'all') {

@@ -78,6 +78,12 @@ export async function checkBeforeWriting(options: ResolvedBackupOptions, discove
 
 export interface SafeRun {
   report: SafetyReport;
+  /**
+   * With a --max-delete budget: the deletions counted per task before the run. Each real rsync
+   * gets its count as rsync's own --max-delete, so a source that changes between the count and
+   * the copy (an unmount half way) cannot delete more than was checked.
+   */
+  deletionCaps?: ReadonlyMap<string, number>;
   /** Records the run in the state (when it was good) and releases the lock. */
   finish: (report: BackupReport | null) => Promise<void>;
 }
@@ -101,6 +107,7 @@ export async function startSafeRun(
 ): Promise<SafeRun> {
   const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
   const report: SafetyReport = { lockTakenOverFrom: null, leftoverRsyncStopped: 0, tempFilesRemoved: [], deletionForecast: null };
+  let deletionCaps: Map<string, number> | undefined;
   // Dry runs write nothing, so they neither wait for nor block a real run.
   if (options.dryRun) return { report, finish: async () => undefined };
   // Shards of one run work on disjoint tasks of the same pair at once: each has its own lock.
@@ -121,6 +128,7 @@ export async function startSafeRun(
       if (signal?.aborted) throw new SafetyError('interrupted while counting deletions: nothing was written');
       report.deletionForecast = { deletions: forecast.deletions, backupEntries: forecast.backupEntries };
       checkDeletionBudget(forecast, safety.maxDelete);
+      if (safety.maxDelete !== null) deletionCaps = new Map(forecast.perTask.map((t) => [t.id, t.deletions]));
       if (forecast.failed.length === 0) checkSourceShrink(options.source, forecast.sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true);
     }
   } catch (error) {
@@ -129,6 +137,7 @@ export async function startSafeRun(
   }
   return {
     report,
+    deletionCaps,
     finish: async (backup) => {
       try {
         if (backup && backup.ok && !backup.interrupted && options.destLocation.kind === 'local') {
