@@ -6,10 +6,10 @@ import { execa } from 'execa';
 import { runPlanCommand } from '@dailysync/backup';
 import { makeTempDir, writeTree } from '../../../../../libs/sync/test/helpers/tree.js';
 import planExecutor from './executor.js';
+import { NX_TEST_ENV } from '../../../test/nx-env.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../../../..');
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' };
 
 function context(): ExecutorContext {
   return { root: ROOT, cwd: ROOT, isVerbose: false, projectName: 'backup', targetName: 'plan' } as unknown as ExecutorContext;
@@ -78,7 +78,7 @@ describe('plan executor and command', () => {
 
   test('nx run backup:plan runs the registered executor', async () => {
     const before = await snapshot(dir);
-    const run = await execa('npx', ['nx', 'run', 'backup:plan', `--source=${source}`, `--dest=${dest}`], { cwd: ROOT, reject: false, env: NX_ENV });
+    const run = await execa('npx', ['nx', 'run', 'backup:plan', `--source=${source}`, `--dest=${dest}`], { cwd: ROOT, reject: false, env: NX_TEST_ENV });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/1\s+big\s+project/);
     expect(await snapshot(dir)).toEqual(before);

@@ -5,6 +5,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { execa } from 'execa';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../../../../../libs/sync/test/helpers/tree.js';
 import syncExecutor from './executor.js';
+import { NX_TEST_ENV } from '../../../test/nx-env.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../../../..');
@@ -12,8 +13,7 @@ const BIN = path.join(ROOT, 'apps/backup/bin/dailysync.js');
 const PROJECTS = ['alpha', 'beta', 'gamma', 'delta shoot 2026'];
 
 /** Nx runs in the workspace without a daemon (no leftover processes) and without cloud calls. */
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' };
-const nx = (args: string[]) => execa('npx', ['nx', ...args], { cwd: ROOT, reject: false, env: NX_ENV });
+const nx = (args: string[]) => execa('npx', ['nx', ...args], { cwd: ROOT, reject: false, env: NX_TEST_ENV });
 
 function context(): ExecutorContext {
   return { root: ROOT, cwd: ROOT, isVerbose: false, projectName: 'backup', targetName: 'sync' } as unknown as ExecutorContext;

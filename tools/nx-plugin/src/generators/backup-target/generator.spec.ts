@@ -6,6 +6,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { execa } from 'execa';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../../../../../libs/sync/test/helpers/tree.js';
 import backupTargetGenerator from './generator.js';
+import { NX_TEST_ENV } from '../../../test/nx-env.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../../../..');
@@ -97,8 +98,7 @@ describe('backup-target generator in a scratch workspace', () => {
       const source = path.join(dir, 'nas/prod');
       const dest = path.join(dir, 'nas/prod_backup');
       await writeTree(source, projectTree(['alpha', 'beta'], 2));
-      const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
-      const nx = (args: string[]) => execa(path.join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, reject: false, env });
+      const nx = (args: string[]) => execa(path.join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, reject: false, env: NX_TEST_ENV });
 
       const generated = await nx(['g', '@dailysync/nx-plugin:backup-target', 'site', `--source=${source}`, `--dest=${dest}`, '--targets=sync', '--concurrency=2', '--no-interactive']);
       expect(generated.stderr + generated.stdout).toContain('UPDATE apps/site/project.json');
