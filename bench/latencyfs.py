@@ -25,6 +25,7 @@ import argparse
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -93,7 +94,16 @@ class LatencyFS(Operations):
         }
 
     def readdir(self, path, fh):
-        return ['.', '..'] + os.listdir(self._p(path))
+        # Entry types come with the listing, as NFS READDIRPLUS and SMB2 QUERY_DIRECTORY give
+        # them: a client that only needs types (find, rsync's file list) makes no lookup per entry.
+        entries = ['.', '..']
+        with os.scandir(self._p(path)) as it:
+            for e in it:
+                mode = (stat.S_IFDIR if e.is_dir(follow_symlinks=False)
+                        else stat.S_IFLNK if e.is_symlink()
+                        else stat.S_IFREG if e.is_file(follow_symlinks=False) else 0)
+                entries.append((e.name, {'st_mode': mode}, 0) if mode else e.name)
+        return entries
 
     def readlink(self, path):
         return os.readlink(self._p(path))

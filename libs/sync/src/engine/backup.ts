@@ -3,7 +3,7 @@ import os from 'node:os';
 import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
 import { listRemoteDirectory } from '../location/list-remote.js';
 import { ensureRemoteRoot } from '../location/remote-root.js';
-import { resolveBackupOptions, defaultConcurrency, type BackupOptions, type ResolvedBackupOptions } from '../options.js';
+import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from '../options.js';
 import { shardTasks } from '../plan/shard.js';
 import type { SyncTask } from '../plan/task.js';
 import { preflight } from '../preflight.js';
@@ -13,6 +13,7 @@ import { VERSION } from '../version.js';
 import type { RemoteRootOutcome } from '../location/remote-root.js';
 import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
 import { runQueue } from './queue.js';
+import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
@@ -79,21 +80,6 @@ function unreachableResult(task: SyncTask, outcome: RemoteRootOutcome): TaskResu
 }
 
 /**
- * For each task that copies the top of a split folder, the tasks inside that folder. The top pass
- * runs after them: a part that creates its folder changes the parent's time, which only the
- * parent's own pass sets right again.
- */
-function descendantTasks(tasks: readonly SyncTask[]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const top of tasks) {
-    if (top.excludeTopLevelDirs === 'all' || top.excludeTopLevelDirs.length === 0) continue;
-    const prefix = `${top.relPath}/`;
-    map.set(top.id, tasks.filter((t) => t.relPath.startsWith(prefix)).map((t) => t.id));
-  }
-  return map;
-}
-
-/**
  * Backs up every selected project of `source` into `dest`, one rsync per task, at most the
  * concurrency limit at once. Throws ConfigError before anything is written when the request is
  * invalid; otherwise always returns a report, with failed projects marked (one failure does not
@@ -112,7 +98,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           options.include,
           options.exclude,
         );
-  const planned = (await planRun(options, discovery, destExists, request.planning)).tasks;
+  const plan = await planRun(options, discovery, destExists, request.planning);
+  const planned = plan.tasks;
   // Every shard plans the same list and keeps its own disjoint share of it.
   const sharded = options.shard === undefined ? undefined : shardTasks(planned, options.shard);
   const tasks = sharded?.tasks ?? planned;
@@ -126,7 +113,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const remoteRoot =
     options.destLocation.kind === 'local' || tasks.length === 0 ? undefined : await ensureRemoteRoot(options.destLocation, options, retry, request.signal);
 
-  const fixed = options.concurrency === 'auto' ? defaultConcurrency() : options.concurrency;
+  // The plan's concurrency: the fixed number, or where 'auto' starts for this storage.
+  const fixed = plan.concurrency;
   const auto =
     options.concurrency === 'auto' && hooks.concurrencyLimit === undefined
       ? new AutoConcurrency({ ...autoConcurrencyRange(os.availableParallelism(), fixed), saturation: request.saturation })
@@ -146,7 +134,6 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
     for (const task of tasks) results.set(task.id, unreachableResult(task, remoteRoot));
   }
-  const finishedAfter = descendantTasks(tasks);
   await runQueue(
     tasks.filter((t) => !results.has(t.id)),
     limit,
@@ -171,8 +158,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
       results.set(task.id, result);
       hooks.onTaskFinish?.(task, result);
     },
-    { signal: taskSignal, isReady: (task) => (finishedAfter.get(task.id) ?? []).every((id) => results.has(id)) },
+    { signal: taskSignal },
   );
+  await restoreSplitFolderTimes(tasks, options, results, taskSignal);
 
   await saveHistory(options, discovery, tasks, results);
   const interrupted = request.signal?.aborted === true;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { extraMetadataLatencyMs, NETWORK_LATENCY_MS } from '../plan/latency-probe.js';
 import type { Discovery } from '../discovery/discover.js';
 import { defaultConcurrency, type ResolvedBackupOptions } from '../options.js';
 import { readTaskHistory, recordTaskHistory, THROUGHPUT_SECTION, type TaskRecord } from '../plan/history.js';
@@ -9,9 +11,23 @@ import { readRunState, updateRunStateSection } from '../state/run-state.js';
 /** Planning knobs a caller may set; the defaults suit a nightly NAS backup. */
 export type PlanningOptions = Partial<Omit<PlanSettings, 'concurrency'>>;
 
-/** Tasks expected to run at once: the fixed number, or where 'auto' starts. */
-export function planningConcurrency(options: Pick<ResolvedBackupOptions, 'concurrency'>): number {
-  return options.concurrency === 'auto' ? defaultConcurrency() : options.concurrency;
+/**
+ * Tasks expected to run at once: the fixed number, or where 'auto' starts. On storage that answers
+ * like a network share, each rsync mostly waits for round trips, so 'auto' starts with twice as
+ * many (it still backs off if the CPU or a disk saturates).
+ */
+export function planningConcurrency(options: Pick<ResolvedBackupOptions, 'concurrency'>, metadataLatencyMs = 0): number {
+  if (options.concurrency !== 'auto') return options.concurrency;
+  return metadataLatencyMs >= NETWORK_LATENCY_MS ? 2 * defaultConcurrency() : defaultConcurrency();
+}
+
+/** Extra metadata latency of the source plus the destination, for local sides (0 for remote ones, and for shards). */
+async function measureMetadataLatency(options: ResolvedBackupOptions, destExists: boolean): Promise<number> {
+  if (options.shard !== undefined) return 0; // Shards must plan the same: no measured, varying inputs.
+  const source = options.sourceLocation.kind === 'local' ? ((await extraMetadataLatencyMs(options.source)) ?? 0) : 0;
+  const destDir = destExists ? options.dest : path.dirname(options.dest);
+  const dest = options.destLocation.kind === 'local' ? ((await extraMetadataLatencyMs(destDir)) ?? 0) : 0;
+  return source + dest;
 }
 
 /** History of earlier runs, read from a local backup root (a remote one, or a missing one, has none to offer). */
@@ -37,11 +53,17 @@ export async function planRun(
   planning: PlanningOptions = {},
 ): Promise<BackupPlan> {
   const sharded = options.shard !== undefined;
+  const metadataLatencyMs = await measureMetadataLatency(options, destExists);
   return planBackup({
     sourceRoot: options.sourceLocation.kind === 'local' ? options.source : undefined,
     discovery,
     history: sharded ? new Map() : await readHistory(options, destExists),
-    settings: { ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY } : {}), ...planning, concurrency: planningConcurrency(options) },
+    settings: {
+      ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY } : {}),
+      metadataLatencyMs,
+      ...planning,
+      concurrency: planningConcurrency(options, metadataLatencyMs),
+    },
   });
 }
 

@@ -7,21 +7,10 @@ export async function runQueue<T>(
   items: readonly T[],
   limit: () => number,
   worker: (item: T) => Promise<void>,
-  options: {
-    signal?: AbortSignal;
-    recheckMs?: number;
-    /** Whether an item may start now (e.g. its dependencies are done); items are otherwise taken in order. */
-    isReady?: (item: T) => boolean;
-  } = {},
+  options: { signal?: AbortSignal; recheckMs?: number } = {},
 ): Promise<void> {
-  const pending = [...items];
+  let next = 0;
   let running = 0;
-  const takeNext = (): T | undefined => {
-    const index = options.isReady ? pending.findIndex((item) => options.isReady!(item)) : 0;
-    // With nothing running, waiting cannot make anything ready: run the first item rather than stall.
-    const chosen = index >= 0 ? index : running === 0 ? 0 : -1;
-    return chosen >= 0 && chosen < pending.length ? pending.splice(chosen, 1)[0] : undefined;
-  };
   await new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
@@ -30,9 +19,8 @@ export async function runQueue<T>(
     };
     const pump = (): void => {
       const stopped = options.signal?.aborted === true;
-      while (!stopped && pending.length > 0 && running < Math.max(1, limit())) {
-        const item = takeNext();
-        if (item === undefined) break;
+      while (!stopped && next < items.length && running < Math.max(1, limit())) {
+        const item = items[next++] as T;
         running += 1;
         worker(item).then(
           () => {
@@ -45,7 +33,7 @@ export async function runQueue<T>(
           },
         );
       }
-      if (running === 0 && (stopped || pending.length === 0)) finish();
+      if (running === 0 && (stopped || next >= items.length)) finish();
     };
     timer = setInterval(pump, options.recheckMs ?? 1000);
     timer.unref();

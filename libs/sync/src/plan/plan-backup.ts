@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
+import { runQueue } from '../engine/queue.js';
 import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
 import { splitProject } from './split.js';
@@ -16,8 +17,13 @@ export const DEFAULT_RATE: Rate = { bytesPerSecond: 100 * 1024 * 1024, filesPerS
 export interface PlanSettings {
   /** Tasks expected to run at once: a project costing more than total/concurrency is split. */
   concurrency: number;
-  /** Projects estimated below this never split (an rsync per part costs its own startup). Default 60 s. */
+  /** Projects estimated below this never split (an rsync per part costs its own startup). Default 5 s. */
   minSplitMs?: number;
+  /**
+   * Extra time of one metadata operation on the source plus on the destination (see
+   * extraMetadataLatencyMs); every file costs several such round trips on each side. Default 0.
+   */
+  metadataLatencyMs?: number;
   /** How deep below a project splitting may go. Default 3. */
   maxSplitDepth?: number;
   /** Budget of the estimate walk across all projects: entries and milliseconds. Defaults 2,000,000 and 30 s. */
@@ -45,18 +51,25 @@ interface ProjectSize {
   tree?: DirEstimate;
 }
 
-export function modelMs(files: number, bytes: number, rate: Rate): number {
-  return 1000 * (bytes / rate.bytesPerSecond + files / rate.filesPerSecond);
+/**
+ * Metadata round trips rsync makes per copied file, on each side together (lookup, open, read,
+ * create the temp file, write, set times and modes, rename). Measured on the benchmark's slow
+ * NAS: about 20 ms per new file at 1 ms per operation on both sides.
+ */
+export const METADATA_OPS_PER_FILE = 10;
+
+export function modelMs(files: number, bytes: number, rate: Rate, metadataLatencyMs = 0): number {
+  return 1000 * (bytes / rate.bytesPerSecond + files / rate.filesPerSecond) + files * METADATA_OPS_PER_FILE * metadataLatencyMs;
 }
 
 /** How much slower (or faster) earlier runs were than the default rate says; 1 without history. */
-function calibration(history: ReadonlyMap<string, TaskRecord>, rate: Rate): number {
+function calibration(history: ReadonlyMap<string, TaskRecord>, rate: Rate, metadataLatencyMs: number): number {
   let measured = 0;
   let modelled = 0;
   for (const r of history.values()) {
     if (r.durationMs <= 0 || r.files + r.bytes <= 0) continue;
     measured += r.durationMs;
-    modelled += modelMs(r.files, r.bytes, rate);
+    modelled += modelMs(r.files, r.bytes, rate, metadataLatencyMs);
   }
   if (measured === 0 || modelled === 0) return 1;
   return Math.min(100, Math.max(0.01, measured / modelled));
@@ -73,23 +86,24 @@ export function scheduleMs(weights: readonly number[], slots: number): number {
   return Math.max(...ends);
 }
 
-/** Walks each project that needs it, sharing one budget so a huge project cannot starve the others. */
+/** Projects walked at once: a NAS answers several walkers much faster than one (latency-bound). */
+const CONCURRENT_WALKS = 8;
+
+/**
+ * Walks each project that needs it, several at once. Each gets an equal, fixed share of the entry
+ * budget, so a huge project cannot starve the others and the counts do not depend on which walk
+ * ran faster (shards must all plan the same); all share the deadline.
+ */
 async function walkProjects(source: string, names: readonly string[], settings: Required<Pick<PlanSettings, 'estimateEntries' | 'estimateMs' | 'maxSplitDepth'>>): Promise<Map<string, DirEstimate>> {
-  const trees = new Map<string, DirEstimate>();
-  let entriesLeft = settings.estimateEntries;
+  const results = new Map<string, DirEstimate>();
   const deadline = Date.now() + settings.estimateMs;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    const remaining = names.length - i;
-    const budget: WalkBudget = {
-      entriesLeft: Math.floor(entriesLeft / remaining),
-      deadline: Date.now() + Math.max(0, deadline - Date.now()) / remaining,
-    };
-    const granted = budget.entriesLeft;
-    trees.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget }));
-    entriesLeft -= granted - Math.max(0, budget.entriesLeft);
-  }
-  return trees;
+  const share = Math.floor(settings.estimateEntries / Math.max(1, names.length));
+  await runQueue(names, () => CONCURRENT_WALKS, async (name) => {
+    const budget: WalkBudget = { entriesLeft: share, deadline };
+    results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget }));
+  });
+  // In the order asked, whatever order the walks finished in.
+  return new Map(names.map((name) => [name, results.get(name) as DirEstimate]));
 }
 
 /**
@@ -105,7 +119,8 @@ export async function planBackup(input: {
 }): Promise<BackupPlan> {
   const { sourceRoot, discovery, history } = input;
   const settings = {
-    minSplitMs: 60_000,
+    minSplitMs: 5_000,
+    metadataLatencyMs: 0,
     maxSplitDepth: 3,
     estimateEntries: 2_000_000,
     estimateMs: 30_000,
@@ -113,8 +128,8 @@ export async function planBackup(input: {
     ...input.settings,
   };
   const concurrency = Math.max(1, settings.concurrency);
-  const factor = calibration(history, settings.rate);
-  const costOf = (files: number, bytes: number): number => modelMs(files, bytes, settings.rate) * factor;
+  const factor = calibration(history, settings.rate, settings.metadataLatencyMs);
+  const costOf = (files: number, bytes: number): number => modelMs(files, bytes, settings.rate, settings.metadataLatencyMs) * factor;
 
   const selected = discovery.projects.filter((p) => p.selected).map((p) => p.name);
   const sizes = new Map<string, ProjectSize>();

@@ -89,8 +89,10 @@ export async function checkDestFilesystem(dest: string, allowedTypes: readonly s
 
 /** What the last good run saw of the source; kept in the run state's `safety` section. */
 export interface SourceSnapshot {
-  /** Files, folders and links rsync counted in the source (its "Number of files"). */
+  /** Files, folders and links in the source, counted by listing folders or by rsync's dry run. */
   files: number;
+  /** How `files` was counted; counts made the two ways are not compared. */
+  countedBy?: 'listing' | 'rsync';
   /** The filesystem the source was on (type and what was mounted). */
   fsType: string;
   mountSource: string;
@@ -109,8 +111,17 @@ export function checkSourceMountUnchanged(source: string, now: MountInfo, last: 
 }
 
 /** With --delete, refuses a source that lost more than `maxShrinkPercent` of its entries since the last good run. */
-export function checkSourceShrink(source: string, nowFiles: number, last: Partial<SourceSnapshot> | undefined, selection: string, maxShrinkPercent: number, deleteOn: boolean): void {
+export function checkSourceShrink(
+  source: string,
+  nowFiles: number,
+  last: Partial<SourceSnapshot> | undefined,
+  selection: string,
+  maxShrinkPercent: number,
+  deleteOn: boolean,
+  countedBy: 'listing' | 'rsync',
+): void {
   if (!deleteOn || maxShrinkPercent >= 100 || last?.files === undefined || last.files <= 0 || last.selection !== selection) return;
+  if ((last.countedBy ?? 'rsync') !== countedBy) return;
   const shrunk = ((last.files - nowFiles) / last.files) * 100;
   if (shrunk > maxShrinkPercent) {
     throw new SafetyError(

@@ -18,6 +18,7 @@ import {
 import { acquireLock, lockFile, type HeldLock, type LockInfo } from './lock.js';
 import { checkDeletionBudget, forecastDeletions } from './max-delete.js';
 import { removeRsyncTempFiles, stopLeftoverRsync } from './recover.js';
+import { countSourceEntries } from './count-entries.js';
 import { DEFAULT_SAFETY_OPTIONS } from './safety-options.js';
 
 /** The run-state section the guards own. */
@@ -47,6 +48,8 @@ export interface SafetyReport {
 export interface GuardFacts {
   state: RunState;
   sourceMount: MountInfo | null;
+  /** Entries of a local source counted by listing folders (with --delete and the shrink guard on), else null. */
+  sourceEntries: number | null;
 }
 
 function selectionKey(options: ResolvedBackupOptions): string {
@@ -73,7 +76,14 @@ export async function checkBeforeWriting(options: ResolvedBackupOptions, discove
   const last = lastGoodRun(state, selectionKey(options));
   const sourceMount = localSource ? await mountOf(options.source) : null;
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
-  return { state, sourceMount };
+  // A local source is counted by listing its folders: far cheaper than a dry run of every task
+  // (one round trip per folder, not several per file), so the nightly no-change run stays fast.
+  let sourceEntries: number | null = null;
+  if (localSource && options.delete && safety.maxShrinkPercent < 100) {
+    sourceEntries = await countSourceEntries(options.source, discovery);
+    checkSourceShrink(options.source, sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true, 'listing');
+  }
+  return { state, sourceMount, sourceEntries };
 }
 
 export interface SafeRun {
@@ -122,14 +132,15 @@ export async function startSafeRun(
       }
     }
     const last = lastGoodRun(facts.state, selectionKey(options));
-    const shrinkCheck = safety.maxShrinkPercent < 100 && last?.files !== undefined;
+    // A remote source cannot be listed here: its entries are counted by the dry-run pass.
+    const shrinkCheck = facts.sourceEntries === null && safety.maxShrinkPercent < 100 && last?.files !== undefined;
     if (options.delete && (safety.maxDelete !== null || shrinkCheck)) {
       const forecast = await forecastDeletions(tasks, options, concurrency, signal);
       if (signal?.aborted) throw new SafetyError('interrupted while counting deletions: nothing was written');
       report.deletionForecast = { deletions: forecast.deletions, backupEntries: forecast.backupEntries };
       checkDeletionBudget(forecast, safety.maxDelete);
       if (safety.maxDelete !== null) deletionCaps = new Map(forecast.perTask.map((t) => [t.id, t.deletions]));
-      if (forecast.failed.length === 0) checkSourceShrink(options.source, forecast.sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true);
+      if (forecast.failed.length === 0 && shrinkCheck) checkSourceShrink(options.source, forecast.sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true, 'rsync');
     }
   } catch (error) {
     await lock.release();
@@ -141,7 +152,8 @@ export async function startSafeRun(
     finish: async (backup) => {
       try {
         if (backup && backup.ok && !backup.interrupted && options.destLocation.kind === 'local') {
-          const files = backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
+          const countedBy = facts.sourceEntries === null ? 'rsync' : 'listing';
+          const files = facts.sourceEntries ?? backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
           const selection = selectionKey(options);
           const previous = getSection<SafetyState>(await readRunState(options.dest), SAFETY_SECTION)?.lastGoodRuns ?? {};
           await updateRunStateSection<SafetyState>(options.dest, SAFETY_SECTION, {
@@ -149,6 +161,7 @@ export async function startSafeRun(
               ...previous,
               [selection]: {
                 files,
+                countedBy,
                 fsType: facts.sourceMount?.fsType ?? 'remote',
                 mountSource: facts.sourceMount?.mountSource ?? options.source,
                 selection,

@@ -1,0 +1,41 @@
+import type { ResolvedBackupOptions } from '../options.js';
+import type { SyncTask } from '../plan/task.js';
+import type { TaskResult } from '../report/types.js';
+import { buildRsyncArgs } from '../rsync/args.js';
+import { runRsync } from '../rsync/run.js';
+
+/** The folders split into parts: each one's own pass excludes the parts below it. */
+function splitFolderTasks(tasks: readonly SyncTask[]): SyncTask[] {
+  return tasks
+    .filter((t) => t.excludeTopLevelDirs !== 'all' && t.excludeTopLevelDirs.length > 0)
+    .sort((a, b) => b.relPath.split('/').length - a.relPath.split('/').length);
+}
+
+/**
+ * Sets the times and modes of split folders once all their parts are done. A part that creates its
+ * folder in the backup changes the time of the folder above it, which the folder's own pass may
+ * already have set; an rsync of the folder alone (every entry excluded) sets it again. Deepest
+ * first, so a fixed folder is not changed again by one below it. Parts run at full concurrency
+ * instead of waiting on each other; this costs one short rsync per split folder at the end.
+ * Marks the folder's own task failed when its times cannot be set.
+ */
+export async function restoreSplitFolderTimes(
+  tasks: readonly SyncTask[],
+  options: ResolvedBackupOptions,
+  results: Map<string, TaskResult>,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (options.dryRun) return;
+  for (const task of splitFolderTasks(tasks)) {
+    if (signal?.aborted) return;
+    const own = results.get(task.id);
+    if (own === undefined || own.status === 'failed' || own.status === 'interrupted') continue;
+    const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
+    args.splice(args.indexOf('--'), 0, '--exclude=*');
+    const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
+    if (run.classification.status === 'failed') {
+      const error = `the folder's times could not be set after its parts: ${run.classification.meaning}`;
+      results.set(task.id, { ...own, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
+    }
+  }
+}

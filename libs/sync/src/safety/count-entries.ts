@@ -1,0 +1,49 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Discovery } from '../discovery/discover.js';
+
+/** Folders read at once: on a NAS each listing is a round trip, and several overlap. */
+const CONCURRENT_LISTINGS = 8;
+
+/**
+ * Entries of the selected part of a local source: the root entries (when the root pass runs), each
+ * selected project folder and everything below it. Only folders are listed (no lstat per file), so
+ * it costs one round trip per folder, not per file, and memory holds only folders still to list.
+ * Links are counted, not followed. Used by the shrink guard, which compares it with the count of
+ * the last good run.
+ */
+export async function countSourceEntries(source: string, discovery: Discovery): Promise<number> {
+  let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
+  const pending: string[] = [];
+  for (const p of discovery.projects) {
+    if (!p.selected) continue;
+    count += 1;
+    pending.push(path.join(source, p.name));
+  }
+  // Depth first from a stack, several listings in flight: memory holds the folders not yet listed.
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = (): void => {
+      while (inFlight < CONCURRENT_LISTINGS && pending.length > 0) {
+        const dir = pending.pop() as string;
+        inFlight += 1;
+        fs.readdir(dir, { withFileTypes: true })
+          .then(
+            (entries) => {
+              count += entries.length;
+              for (const e of entries) if (e.isDirectory()) pending.push(path.join(dir, e.name));
+            },
+            // Unreadable now: it counts as empty, which errs towards refusing a shrunk source.
+            () => undefined,
+          )
+          .finally(() => {
+            inFlight -= 1;
+            pump();
+          });
+      }
+      if (inFlight === 0 && pending.length === 0) resolve();
+    };
+    pump();
+  });
+  return count;
+}
