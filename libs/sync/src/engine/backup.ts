@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
 import { listRemoteDirectory } from '../location/list-remote.js';
-import { ensureRemoteRoot } from '../location/remote-root.js';
+import { ensureRemoteFolders, ensureRemoteRoot } from '../location/remote-root.js';
 import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from '../options.js';
 import { shardTasks } from '../plan/shard.js';
 import type { SyncTask } from '../plan/task.js';
@@ -12,6 +12,7 @@ import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
 import type { RemoteRootOutcome } from '../location/remote-root.js';
 import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
+import { PhaseClock } from './phase-clock.js';
 import { runQueue } from './queue.js';
 import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
@@ -88,6 +89,7 @@ function unreachableResult(task: SyncTask, outcome: RemoteRootOutcome): TaskResu
 export async function runBackup(request: RunBackupRequest): Promise<BackupReport> {
   const options = resolveBackupOptions(request);
   const startedAt = new Date();
+  const phases = new PhaseClock();
   const { rsyncVersion, destExists } = await preflight(options);
   const retry = request.retry ?? DEFAULT_RETRY_POLICY;
   const discovery =
@@ -98,7 +100,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           options.include,
           options.exclude,
         );
+  phases.end('discover');
   const plan = await planRun(options, discovery, destExists, request.planning);
+  phases.end('plan');
   const planned = plan.tasks;
   // Every shard plans the same list and keeps its own disjoint share of it.
   const sharded = options.shard === undefined ? undefined : shardTasks(planned, options.shard);
@@ -121,6 +125,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
       : undefined;
   const limit = hooks.concurrencyLimit ?? (auto ? (): number => auto.limit() : (): number => fixed);
   const safeRun = await startSafeRun(options, tasks, limit, guardFacts, request.signal);
+  phases.end('guard');
   let report: BackupReport | null = null;
   try {
   // A full backup disk stops every task writing there: they would fail too, after more work.
@@ -130,6 +135,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const taskSignal = stopWriting.signal;
   let diskFull = false;
   const results = new Map<string, TaskResult>();
+  if (remoteRoot?.ok && options.destLocation.kind !== 'local' && !options.dryRun) {
+    const splitFolders = tasks.filter((t) => t.kind === 'subtree' || t.kind === 'project-top').map((t) => t.relPath);
+    // A failure here shows again, with its cause, in the tasks that need the folders.
+    await ensureRemoteFolders(options.destLocation, splitFolders, options, request.signal);
+  }
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
     for (const task of tasks) results.set(task.id, unreachableResult(task, remoteRoot));
@@ -160,9 +170,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     },
     { signal: taskSignal },
   );
+  phases.end('transfer');
   await restoreSplitFolderTimes(tasks, options, results, taskSignal);
 
   await saveHistory(options, discovery, tasks, results);
+  phases.end('finish');
   const interrupted = request.signal?.aborted === true;
   const ordered: TaskResult[] = [];
   for (const task of tasks) {
@@ -212,6 +224,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         }),
     safety: safeRun.report,
     ...(auto ? { concurrencyChanges: [...auto.decisions] } : {}),
+    phasesMs: phases.durations(),
   };
   return report;
   } finally {

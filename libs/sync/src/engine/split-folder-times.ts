@@ -3,13 +3,21 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { buildRsyncArgs } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
+import { runQueue } from './queue.js';
 
-/** The folders split into parts: each one's own pass excludes the parts below it. */
-function splitFolderTasks(tasks: readonly SyncTask[]): SyncTask[] {
-  return tasks
-    .filter((t) => t.excludeTopLevelDirs !== 'all' && t.excludeTopLevelDirs.length > 0)
-    .sort((a, b) => b.relPath.split('/').length - a.relPath.split('/').length);
+/** The folders split into parts (each one's own pass excludes the parts below it), grouped by depth, deepest first. */
+function splitFoldersByDepth(tasks: readonly SyncTask[]): SyncTask[][] {
+  const byDepth = new Map<number, SyncTask[]>();
+  for (const t of tasks) {
+    if (t.excludeTopLevelDirs === 'all' || t.excludeTopLevelDirs.length === 0) continue;
+    const depth = t.relPath.split('/').length;
+    byDepth.set(depth, [...(byDepth.get(depth) ?? []), t]);
+  }
+  return [...byDepth.entries()].sort((a, b) => b[0] - a[0]).map(([, level]) => level);
 }
+
+/** Folders of one depth are independent of each other: several short rsyncs at once. */
+const CONCURRENT_FOLDERS = 8;
 
 /**
  * Sets the times and modes of split folders once all their parts are done. A part that creates its
@@ -26,16 +34,22 @@ export async function restoreSplitFolderTimes(
   signal?: AbortSignal,
 ): Promise<void> {
   if (options.dryRun) return;
-  for (const task of splitFolderTasks(tasks)) {
-    if (signal?.aborted) return;
-    const own = results.get(task.id);
-    if (own === undefined || own.status === 'failed' || own.status === 'interrupted') continue;
-    const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
-    args.splice(args.indexOf('--'), 0, '--exclude=*');
-    const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
-    if (run.classification.status === 'failed') {
-      const error = `the folder's times could not be set after its parts: ${run.classification.meaning}`;
-      results.set(task.id, { ...own, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
-    }
+  for (const level of splitFoldersByDepth(tasks)) {
+    await runQueue(
+      level,
+      () => CONCURRENT_FOLDERS,
+      async (task) => {
+        const own = results.get(task.id);
+        if (own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
+        const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
+        args.splice(args.indexOf('--'), 0, '--exclude=*');
+        const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
+        if (run.classification.status === 'failed') {
+          const error = `the folder's times could not be set after its parts: ${run.classification.meaning}`;
+          results.set(task.id, { ...own, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
+        }
+      },
+      { signal },
+    );
   }
 }

@@ -9,6 +9,10 @@ import type { SyncTask } from '../plan/task.js';
  * so a link left in the backup (the project was a link at an earlier run) where the source now has
  * a folder would send the task's writes (and --delete) outside the backup. An rsync of the parent
  * would replace such an entry; this does the same.
+ *
+ * The folder of a split project's pass (and of each part) is created here when missing: that pass
+ * and the parts below it start at the same time, and two rsyncs creating one folder at once make
+ * the slower one fail ("File exists").
  */
 export async function prepareSubtreeDestination(task: SyncTask, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'dryRun'>): Promise<void> {
   if (task.relPath === '' || options.destLocation.kind !== 'local' || options.dryRun) return;
@@ -19,8 +23,10 @@ export async function prepareSubtreeDestination(task: SyncTask, options: Pick<Re
     try {
       stat = await fs.lstat(current);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // rsync --mkpath creates the rest
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // A whole, unsplit project is created by its own rsync (which also sets its attributes).
+      if (task.kind !== 'project') await fs.mkdir(path.join(options.dest, task.relPath), { recursive: true });
+      return;
     }
     // A file where a project folder belongs is left for rsync to refuse (the task fails): only a
     // link, whose target lies outside the backup, is removed at the project level.

@@ -44,3 +44,27 @@ export async function ensureRemoteRoot(
     await fs.rm(empty, { recursive: true, force: true });
   }
 }
+
+/**
+ * Creates the folders of split tasks in a remote backup before the tasks start (on a local backup
+ * prepareSubtreeDestination does it): a split folder's own pass and the parts below it start
+ * together, and two rsyncs creating one folder at once make the slower one fail. One rsync copies
+ * a skeleton of empty folders, recursively but without attributes or deletion, so existing folders
+ * are left as they are; the tasks set the attributes. Returns the rsync result.
+ */
+export async function ensureRemoteFolders(
+  location: Location,
+  relPaths: readonly string[],
+  settings: TransportSettings & { rsyncPath: string },
+  signal?: AbortSignal,
+): Promise<RsyncRunResult | undefined> {
+  if (relPaths.length === 0) return undefined;
+  const skeleton = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-skeleton-'));
+  try {
+    for (const rel of relPaths) await fs.mkdir(path.join(skeleton, rel), { recursive: true });
+    const args = ['--recursive', ...transportArgs(settings), '--', `${skeleton}/`, locationOperand(location, '')];
+    return await runRsync({ rsyncPath: settings.rsyncPath, args, signal });
+  } finally {
+    await fs.rm(skeleton, { recursive: true, force: true });
+  }
+}

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { runQueue } from '../engine/queue.js';
 
 /** Entries and bytes below one directory, as counted by the estimate walk. */
 export interface DirEstimate {
@@ -26,6 +27,16 @@ export interface EstimateOptions {
   budget: WalkBudget;
   /** Upper bound on DirEstimate nodes kept for one walk, so a huge fan-out cannot grow memory. */
   maxNodes?: number;
+  /**
+   * Whether to lstat every file for its size (default true). Without sizes a walk costs one round
+   * trip per folder instead of one per file: enough when history already knows the bytes.
+   */
+  sizes?: boolean;
+  /**
+   * Subfolders of one folder walked at once (default 4). Shards pass 1: when the entry budget runs
+   * out, which counts are complete must not depend on which walker was faster.
+   */
+  concurrentSubdirs?: number;
 }
 
 /** A budget of `entries` entries and `ms` milliseconds starting now. */
@@ -71,6 +82,9 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
     for (const size of sizes) node.bytes += size;
     pendingFiles.length = 0;
   };
+  // Subfolders are walked after this folder's listing, several at once: a NAS answers several
+  // walkers faster than one, and some (FUSE without parallel dirops) serialize lookups per folder.
+  const subdirs: string[] = [];
   try {
     for await (const entry of handle) {
       if (exhausted(budget)) {
@@ -81,21 +95,12 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
       node.files += 1;
       const full = path.join(dir, entry.name);
       if (!entry.isDirectory()) {
+        if (options.sizes === false) continue;
         pendingFiles.push(full);
         if (pendingFiles.length >= STAT_BATCH) await flushFiles();
         continue;
       }
-      // Children keep their own totals only down to the depth limit; deeper ones add into this node.
-      const keep = depth < options.maxDepth && nodeCount.value < (options.maxNodes ?? 50_000);
-      const child = keep ? emptyEstimate() : node;
-      if (keep) nodeCount.value += 1;
-      await walk(full, child, depth + 1, options, nodeCount);
-      if (keep) {
-        node.children.set(entry.name, child);
-        node.files += child.files;
-        node.bytes += child.bytes;
-        if (!child.complete) node.complete = false;
-      }
+      subdirs.push(entry.name);
     }
   } catch {
     // The directory changed or became unreadable while being read: the counts are a lower bound.
@@ -105,4 +110,17 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
     // for-await closes the handle when it finishes or breaks; closing again only throws ERR_DIR_CLOSED.
     await handle.close().catch(() => undefined);
   }
+  await runQueue(subdirs, () => options.concurrentSubdirs ?? 4, async (name) => {
+    // Children keep their own totals only down to the depth limit; deeper ones add into this node.
+    const keep = depth < options.maxDepth && nodeCount.value < (options.maxNodes ?? 50_000);
+    const child = keep ? emptyEstimate() : node;
+    if (keep) nodeCount.value += 1;
+    await walk(path.join(dir, name), child, depth + 1, options, nodeCount);
+    if (keep) {
+      node.children.set(name, child);
+      node.files += child.files;
+      node.bytes += child.bytes;
+      if (!child.complete) node.complete = false;
+    }
+  });
 }

@@ -3,6 +3,7 @@ import type { Discovery } from '../discovery/discover.js';
 import { runQueue } from '../engine/queue.js';
 import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
+import { NETWORK_LATENCY_MS } from './latency-probe.js';
 import { splitProject } from './split.js';
 import { ROOT_PROJECT, type SyncTask, type TaskEstimate } from './task.js';
 
@@ -17,7 +18,7 @@ export const DEFAULT_RATE: Rate = { bytesPerSecond: 100 * 1024 * 1024, filesPerS
 export interface PlanSettings {
   /** Tasks expected to run at once: a project costing more than total/concurrency is split. */
   concurrency: number;
-  /** Projects estimated below this never split (an rsync per part costs its own startup). Default 5 s. */
+  /** Projects estimated below this never split (an rsync per part costs its own startup, tens of ms). Default 1 s. */
   minSplitMs?: number;
   /**
    * Extra time of one metadata operation on the source plus on the destination (see
@@ -30,6 +31,8 @@ export interface PlanSettings {
   estimateEntries?: number;
   estimateMs?: number;
   rate?: Rate;
+  /** Walk one folder at a time, so that every shard counts the same entries (see EstimateOptions). Default false. */
+  deterministicWalk?: boolean;
 }
 
 export interface BackupPlan {
@@ -94,13 +97,18 @@ const CONCURRENT_WALKS = 8;
  * budget, so a huge project cannot starve the others and the counts do not depend on which walk
  * ran faster (shards must all plan the same); all share the deadline.
  */
-async function walkProjects(source: string, names: readonly string[], settings: Required<Pick<PlanSettings, 'estimateEntries' | 'estimateMs' | 'maxSplitDepth'>>): Promise<Map<string, DirEstimate>> {
+async function walkProjects(
+  source: string,
+  names: readonly string[],
+  settings: Required<Pick<PlanSettings, 'estimateEntries' | 'estimateMs' | 'maxSplitDepth' | 'deterministicWalk'>>,
+  sizes: boolean,
+): Promise<Map<string, DirEstimate>> {
   const results = new Map<string, DirEstimate>();
   const deadline = Date.now() + settings.estimateMs;
   const share = Math.floor(settings.estimateEntries / Math.max(1, names.length));
   await runQueue(names, () => CONCURRENT_WALKS, async (name) => {
     const budget: WalkBudget = { entriesLeft: share, deadline };
-    results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget }));
+    results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget, sizes, concurrentSubdirs: settings.deterministicWalk ? 1 : undefined }));
   });
   // In the order asked, whatever order the walks finished in.
   return new Map(names.map((name) => [name, results.get(name) as DirEstimate]));
@@ -119,7 +127,8 @@ export async function planBackup(input: {
 }): Promise<BackupPlan> {
   const { sourceRoot, discovery, history } = input;
   const settings = {
-    minSplitMs: 5_000,
+    minSplitMs: 1_000,
+    deterministicWalk: false,
     metadataLatencyMs: 0,
     maxSplitDepth: 3,
     estimateEntries: 2_000_000,
@@ -142,19 +151,24 @@ export async function planBackup(input: {
   if (sourceRoot === undefined) {
     for (const name of unknown) sizes.set(name, { files: 0, bytes: 0, ms: 0, basis: 'none' });
   } else {
-    for (const [name, tree] of await walkProjects(sourceRoot, unknown, settings)) {
+    // On network-like storage an lstat per file for its size is a round trip each (6 s of a 26 s
+    // first run on the benchmark's slow NAS): file counts from the listings must do there, and
+    // history brings the bytes from the next run on.
+    const withSizes = settings.metadataLatencyMs < NETWORK_LATENCY_MS;
+    for (const [name, tree] of await walkProjects(sourceRoot, unknown, settings, withSizes)) {
       sizes.set(name, { files: tree.files, bytes: tree.bytes, ms: costOf(tree.files, tree.bytes), basis: tree.complete ? 'walk' : 'walk-partial', tree });
     }
   }
 
   const total = [...sizes.values()].reduce((sum, s) => sum + s.ms, 0);
   const threshold = Math.max(total / concurrency, settings.minSplitMs);
-  // Projects sized from history are walked only when they are big enough to split.
+  // Projects sized from history are walked only when they are big enough to split, and only for
+  // their folder structure and file counts: history already knows their bytes.
   const toWalk = selected.filter((name) => {
     const s = sizes.get(name);
     return s !== undefined && s.tree === undefined && s.ms > threshold;
   });
-  for (const [name, tree] of sourceRoot === undefined ? [] : await walkProjects(sourceRoot, toWalk, settings)) {
+  for (const [name, tree] of sourceRoot === undefined ? [] : await walkProjects(sourceRoot, toWalk, settings, false)) {
     const s = sizes.get(name);
     if (s) s.tree = tree;
   }

@@ -107,6 +107,12 @@ export interface BackupReport {
   };
   /** With --concurrency auto: each change of the number of rsyncs at once, and why. */
   concurrencyChanges?: Array<{ atMs: number; limit: number; throughput: number; reason: string }>;
+  /**
+   * Where the run's time went, in milliseconds: checks and listing the source (discover), the plan
+   * with its estimate walk (plan), guards, lock and any deletion count (guard), the rsync tasks
+   * (transfer), and folder times, history and state (finish).
+   */
+  phasesMs?: Partial<Record<'discover' | 'plan' | 'guard' | 'transfer' | 'finish', number>>;
   /** Filled by front ends that sample resources (see @dailysync/metrics). */
   diagnosis?: unknown;
   /** What the safety guards did: lock taken over from a killed run, clean-up, deletions counted before the run. */

@@ -104,6 +104,19 @@ describe('backup to and from an rsync daemon', () => {
     expect(await treeDifferences(source, path.join(daemonRoot, 'nightly copy'))).toEqual([]);
   });
 
+  test('a project split into parts is pushed to a daemon completely', async () => {
+    const big: Record<string, string> = {};
+    for (let d = 0; d < 6; d++) for (let f = 0; f < 8; f++) big[`big/sub ${d}/deeper ${d % 2}/f${f}.dat`] = `${d}/${f}\n`;
+    const splitSource = path.join(work.dir, 'split source');
+    await writeTree(splitSource, { ...big, 'big/top.txt': 'top\n', 'small/a.txt': 'a\n' });
+    const url = `rsync://${LOOPBACK}:${daemon.port}/backup/split copy`;
+    const report = await runBackup({ source: splitSource, dest: url, concurrency: 8, retry: FAST_RETRY, planning: { minSplitMs: 0 } });
+    const big0 = report.projects.find((p) => p.name === 'big');
+    expect(big0?.parts?.length).toBeGreaterThan(2);
+    expect(report.projects.filter((p) => p.status !== 'ok')).toEqual([]);
+    expect(await treeDifferences(splitSource, path.join(daemonRoot, 'split copy'))).toEqual([]);
+  });
+
   test('pushes to a module root: a project named "-dash project" lands as a folder, not an option', async () => {
     const moduleRoot = path.join(work.dir, 'module root');
     await fs.mkdir(moduleRoot);
