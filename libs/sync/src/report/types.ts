@@ -16,8 +16,20 @@ export interface AttemptRecord {
   alsoSeen?: string[];
 }
 
+/** What was copied and when: the same fields for one task and for a whole project. */
+export interface TransferCounts {
+  filesTransferred: number;
+  bytesTransferred: number;
+  filesDeleted: number;
+  filesTotal: number;
+  bytesTotal: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number;
+}
+
 /** What one rsync task did. */
-export interface TaskResult {
+export interface TaskResult extends TransferCounts {
   id: string;
   project: string;
   kind: SyncTask['kind'];
@@ -27,14 +39,6 @@ export interface TaskResult {
   meaning: string;
   /** One line for the operator when the task did not end ok, else null. */
   error: string | null;
-  filesTransferred: number;
-  bytesTransferred: number;
-  filesDeleted: number;
-  filesTotal: number;
-  bytesTotal: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number;
   attempts: AttemptRecord[];
   /** Conditions seen in rsync's messages on the last attempt that the exit code can hide (23 hides 24 and 25), and 'disk-full'. */
   alsoSeen?: string[];
@@ -43,19 +47,11 @@ export interface TaskResult {
 }
 
 /** One entry per project in the report; a project split into several tasks lists them in `parts`. */
-export interface ProjectReport {
+export interface ProjectReport extends TransferCounts {
   name: string;
   kind: 'project' | 'root';
   status: TaskStatus;
   exitCode: number | null;
-  filesTransferred: number;
-  bytesTransferred: number;
-  filesDeleted: number;
-  filesTotal: number;
-  bytesTotal: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number;
   error: string | null;
   attempts: number;
   /** Every attempt with its exit code and cause, when a task needed more than one (retries). */
