@@ -8,7 +8,7 @@ export default {
   },
   // Sources import siblings as `./x.js` (nodenext style); map them back to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/{libs,apps,tools}/*/{src,test}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{libs,apps,tools}/*/{src,test}/**/*.spec.ts', '<rootDir>/bench/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   // Tests run real rsync processes; a generous timeout avoids flakes on a loaded 2-core CI box.
   testTimeout: 60000,

@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface BenchRun {
+  scenario: string;
+  workload: string;
+  contestant: string;
+  exitCode: number | null;
+  check: { pass: boolean; diffSample: string[] } | null;
+}
+
+/**
+ * The benchmark itself is not a CI test (its timings need a quiet machine), but its correctness
+ * checks are: on a small tree, every contestant in both scenarios (slow-NAS FUSE mounts and local)
+ * and every workload (full, nothing changed, 1% changed, added and deleted) must leave a backup
+ * equal to the source, deletions included.
+ */
+test('every benchmark contestant leaves a correct backup on a small tree, in both scenarios and all workloads', async () => {
+  const run = await execa('npx', ['tsx', 'bench/run.ts', '--scenario', 'all', '--files', '240', '--projects', '4', '--size-mb', '4', '--repeats', '1'], {
+    cwd: REPO_ROOT,
+    reject: false,
+    all: true,
+    timeout: 8 * 60_000,
+  });
+  expect(run.exitCode).toBe(0);
+  const json = /^JSON: (.+\.json)$/m.exec(run.stdout)?.[1];
+  if (json === undefined) throw new Error(`the benchmark printed no results file:\n${run.all?.slice(-3000)}`);
+  const result = JSON.parse(await fs.readFile(path.join(REPO_ROOT, json), 'utf8')) as { runs: BenchRun[] };
+  await fs.rm(path.join(REPO_ROOT, json), { force: true });
+
+  const contestants = new Set(result.runs.map((r) => r.contestant));
+  for (const name of ['rsync', 'parallel', 'fpsync', 'dailysync', 'cp']) expect(contestants).toContain(name);
+  expect(new Set(result.runs.map((r) => `${r.scenario}/${r.workload}`))).toEqual(
+    new Set(['latency/full', 'latency/nochange', 'latency/change1pct', 'local/full', 'local/nochange', 'local/change1pct']),
+  );
+  const wrong = result.runs.filter((r) => r.exitCode !== 0 || r.check?.pass !== true);
+  expect(wrong.map((r) => `${r.scenario}/${r.workload}/${r.contestant}: exit ${r.exitCode}, ${r.check?.diffSample.join('; ') ?? 'not checked'}`)).toEqual([]);
+}, 10 * 60_000);
