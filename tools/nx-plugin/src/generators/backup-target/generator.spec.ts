@@ -49,6 +49,15 @@ describe('backup-target generator (devkit tree)', () => {
     expect(readJson(tree, 'apps/site/project.json').targets.build.options.command).toBe('echo build');
   });
 
+  test('keeps Nx on swc through the workspace .env (Node 24 type stripping cannot load the executors), once', async () => {
+    tree.write('.env', 'OTHER=1');
+    await backupTargetGenerator(tree, { project: 'site', source: '/data/prod', dest: '/data/bk' });
+    await backupTargetGenerator(tree, { project: 'site', source: '/data/prod', dest: '/data/bk', force: true });
+    const env = tree.read('.env', 'utf-8') ?? '';
+    expect(env.startsWith('OTHER=1\n')).toBe(true);
+    expect(env.match(/^NX_PREFER_NODE_STRIP_TYPES=false$/gm)).toHaveLength(1);
+  });
+
   test('--targets and --targetPrefix choose what is added', async () => {
     await backupTargetGenerator(tree, { project: 'site', source: '/data/prod', dest: '/mnt/nas/backup', targets: ['sync'], targetPrefix: 'backup-' });
     expect(Object.keys(readProjectConfiguration(tree, 'site').targets ?? {}).sort()).toEqual(['backup-sync', 'build']);
