@@ -1,9 +1,12 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '@dailysync/sync';
 import type { SyncCommandOptions } from '../sync/sync-command.js';
 import type { VerifyCommandOptions } from '../verify/verify-command.js';
 import type { PlanCommandOptions } from '../plan/plan-command.js';
 import type { DiagnoseCommandOptions } from '../diagnose/diagnose-command.js';
+
+/** Every command takes --help / -h. */
+const HELP_OPTION = { type: 'boolean', short: 'h' } as const;
 
 export type CliCommand =
   | { command: 'help' }
@@ -16,12 +19,7 @@ export type CliCommand =
 
 /** `merge-reports FILE... [--out FILE]`: combines the JSON reports of several shards. */
 function parseMergeReports(args: readonly string[]): CliCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw usageError(error);
-  }
+  const parsed = parseStrict({ args: [...args], options: { out: { type: 'string' }, help: HELP_OPTION }, strict: true, allowPositionals: true });
   if (parsed.values.help) return { command: 'help' };
   if (parsed.positionals.length === 0) {
     throw new ConfigError('merge-reports needs report files: dailysync merge-reports shard-1.json shard-2.json ... [--out merged.json]');
@@ -62,65 +60,50 @@ const SYNC_OPTIONS = {
   'ssh-host-key-checking': { type: 'string' },
   timeout: { type: 'string' },
   shard: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  help: HELP_OPTION,
 } as const;
 
 /** `verify --source DIR --dest DIR [--checksum] [--report FILE]`. */
 function parseVerify(args: readonly string[]): CliCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { source: { type: 'string' }, dest: { type: 'string' }, checksum: { type: 'boolean' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw usageError(error);
-  }
+  const { values } = parseStrict({
+    args: [...args],
+    options: { source: { type: 'string' }, dest: { type: 'string' }, checksum: { type: 'boolean' }, report: { type: 'string' }, help: HELP_OPTION },
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help) return { command: 'help' };
   return { command: 'verify', options: { source: values.source, dest: values.dest, checksum: values.checksum, report: values.report } };
 }
 
 /** `diagnose --source DIR --dest DIR [--seconds N] [--json]`. */
 function parseDiagnose(args: readonly string[]): CliCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { source: { type: 'string' }, dest: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw usageError(error);
-  }
+  const { values } = parseStrict({
+    args: [...args],
+    options: { source: { type: 'string' }, dest: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' }, help: HELP_OPTION },
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help) return { command: 'help' };
   return { command: 'diagnose', options: { source: values.source, dest: values.dest, seconds: values.seconds, json: values.json } };
 }
 
 /** `plan --source DIR --dest DIR [--concurrency N|auto] [--include P] [--exclude P] [--shard I/N] [--json]`. */
 function parsePlan(args: readonly string[]): CliCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        source: { type: 'string' },
-        dest: { type: 'string' },
-        concurrency: { type: 'string' },
-        include: { type: 'string', multiple: true },
-        exclude: { type: 'string', multiple: true },
-        shard: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw usageError(error);
-  }
+  const { values } = parseStrict({
+    args: [...args],
+    options: {
+      source: { type: 'string' },
+      dest: { type: 'string' },
+      concurrency: { type: 'string' },
+      include: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      shard: { type: 'string' },
+      json: { type: 'boolean' },
+      help: HELP_OPTION,
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help) return { command: 'help' };
   return {
     command: 'plan',
@@ -128,7 +111,15 @@ function parsePlan(args: readonly string[]): CliCommand {
   };
 }
 
-/** Turns node:util's parse errors into one line that names the problem and the fix. */
+/** node:util's parseArgs, whose errors become one line that names the problem and the fix. */
+function parseStrict<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw usageError(error);
+  }
+}
+
 function usageError(error: unknown): ConfigError {
   const message = (error as Error).message.split('\n')[0] ?? String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
@@ -154,12 +145,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (first !== 'sync') {
     throw new ConfigError(`unknown command "${first}": use "dailysync sync --source DIR --dest DIR" (see "dailysync --help")`);
   }
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...rest], options: SYNC_OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw usageError(error);
-  }
+  const { values } = parseStrict({ args: [...rest], options: SYNC_OPTIONS, strict: true, allowPositionals: false });
   if (values.help) return { command: 'help' };
   return {
     command: 'sync',
