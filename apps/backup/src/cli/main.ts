@@ -1,12 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '@dailysync/sync';
-import { runMergeReportsCommand } from '../reports/merge-reports.js';
-import { runPlanCommand } from '../plan/plan-command.js';
-import { runDiagnoseCommand } from '../diagnose/diagnose-command.js';
-import { runSyncCommand } from '../sync/sync-command.js';
-import { runVerifyCommand } from '../verify/verify-command.js';
-import { reportCommandError } from './command-error.js';
+import { reportCommandError, runDiagnoseCommand, runMergeReportsCommand, runPlanCommand, runSyncCommand, runVerifyCommand } from '@dailysync/commands';
 import { HELP } from './help.js';
 import { parseCli } from './parse.js';
 

@@ -1,9 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '@dailysync/sync';
-import type { SyncCommandOptions } from '../sync/sync-command.js';
-import type { VerifyCommandOptions } from '../verify/verify-command.js';
-import type { PlanCommandOptions } from '../plan/plan-command.js';
-import type { DiagnoseCommandOptions } from '../diagnose/diagnose-command.js';
+import type { DiagnoseCommandOptions, PlanCommandOptions, SyncCommandOptions, VerifyCommandOptions } from '@dailysync/commands';
 
 /** Every command takes --help / -h. */
 const HELP_OPTION = { type: 'boolean', short: 'h' } as const;

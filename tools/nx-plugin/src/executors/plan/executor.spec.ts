@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorContext } from '@nx/devkit';
 import { execa } from 'execa';
-import { runPlanCommand } from '@dailysync/backup';
+import { runPlanCommand } from '@dailysync/commands';
 import { makeTempDir, writeTree } from '../../../../../libs/sync/test/helpers/tree.js';
 import planExecutor from './executor.js';
 import { NX_TEST_ENV } from '../../../test/nx-env.js';

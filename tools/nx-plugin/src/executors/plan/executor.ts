@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { runPlanCommand } from '@dailysync/backup';
+import { runPlanCommand } from '@dailysync/commands';
 import type { PlanExecutorSchema } from './schema.js';
 
 /** `nx run backup:plan`: the same code path as `dailysync plan`; reads only. */

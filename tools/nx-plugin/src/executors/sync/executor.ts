@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ExecutorContext } from '@nx/devkit';
-import { runSyncCommand } from '@dailysync/backup';
+import { runSyncCommand } from '@dailysync/commands';
 import type { SyncExecutorSchema } from './schema.js';
 
 const schema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as { properties: Record<string, { default?: unknown }> };

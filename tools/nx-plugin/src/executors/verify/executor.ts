@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { runVerifyCommand } from '@dailysync/backup';
+import { runVerifyCommand } from '@dailysync/commands';
 import type { VerifyExecutorSchema } from './schema.js';
 
 /** `nx run backup:verify`: the same code path as `dailysync verify`; fails when anything is missing or different. */

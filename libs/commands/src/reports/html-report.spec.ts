@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupReport } from '@dailysync/sync';
 import type { CompactSample, DiagnosisReport } from '../sync/diagnosis.js';
-import { makeTempDir } from '../../../../libs/sync/test/helpers/tree.js';
+import { makeTempDir } from '../../../sync/test/helpers/tree.js';
 import { renderInChromium } from '../../test/helpers/chromium.js';
 import { chartData, renderHtmlReport, timelineBars } from './html-report.js';
 

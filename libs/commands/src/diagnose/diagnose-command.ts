@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatBytes, runProbe, type ProbeResult } from '@dailysync/metrics';
 import { ConfigError } from '@dailysync/sync';
-import { reportCommandError } from '../cli/command-error.js';
+import { reportCommandError } from '../command-error.js';
 
 /** Options of `dailysync diagnose` and of the Nx `diagnose` executor. */
 export interface DiagnoseCommandOptions {

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ROOT_PROJECT } from '@dailysync/sync';
 import { xmlEscape } from '../src/output/junit.js';
-import { makeTempDir, projectTree, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
+import { makeTempDir, projectTree, treeDifferences, writeTree } from '../../sync/test/helpers/tree.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/dailysync.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/backup/bin/dailysync.js');
 const dailysync = (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
 
 interface ParsedCase {

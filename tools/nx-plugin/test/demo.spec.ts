@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import syncExecutor from '../../../tools/nx-plugin/src/executors/sync/executor.js';
-import { DEMO_TREE, demoPaths } from '../src/demo/demo-tree.js';
+import syncExecutor from '../src/executors/sync/executor.js';
+import { DEMO_TREE, demoPaths } from '@dailysync/commands';
 import { makeTempDir, treeDifferences } from '../../../libs/sync/test/helpers/tree.js';
 import type { ExecutorContext } from '@nx/devkit';
 

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { runSyncCommand } from '../sync/sync-command.js';
 import { mergeReports, readReport, runMergeReportsCommand, type MergedReport } from './merge-reports.js';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/dailysync.js');
+const BIN = path.resolve(import.meta.dirname, '../../../../apps/backup/bin/dailysync.js');
 
 function sink(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { CONFIG_SCHEMA } from '../src/config/config-schema.js';
 import { loadConfigFile, validateConfig } from '../src/config/load-config.js';
-import { exists, makeTempDir, projectTree, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
+import { exists, makeTempDir, projectTree, treeDifferences, writeTree } from '../../sync/test/helpers/tree.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');

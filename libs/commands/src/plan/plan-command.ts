@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration, parseConcurrency, planOnly, printableName, type PlanOnlyResult, type SyncTask } from '@dailysync/sync';
-import { reportCommandError } from '../cli/command-error.js';
+import { reportCommandError } from '../command-error.js';
 
 /** Options of `dailysync plan` and of the Nx `plan` executor. */
 export interface PlanCommandOptions {

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { BackupReport } from '@dailysync/sync';
 import type { DiagnosisReport } from '../src/sync/diagnosis.js';
-import { exists, makeTempDir, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
+import { exists, makeTempDir, treeDifferences, writeTree } from '../../sync/test/helpers/tree.js';
 import { renderInChromium } from './helpers/chromium.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/dailysync.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/backup/bin/dailysync.js');
 const dailysync = (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
 const RESOURCES = ['cpu', 'disk', 'network', 'memory', 'latency'];
 

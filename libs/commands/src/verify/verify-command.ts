@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
-import { reportCommandError } from '../cli/command-error.js';
+import { reportCommandError } from '../command-error.js';
 
 /** Options of `dailysync verify` and of the Nx `verify` executor. */
 export interface VerifyCommandOptions {

@@ -16,7 +16,7 @@ import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { renderHtmlReport } from '../reports/html-report.js';
-import { reportCommandError } from '../cli/command-error.js';
+import { reportCommandError } from '../command-error.js';
 
 /** Options of `dailysync sync` and of the Nx `sync` executor: one shape, one code path. */
 export interface SyncCommandOptions {
