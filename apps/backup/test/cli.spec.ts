@@ -24,12 +24,24 @@ describe('dailysync CLI', () => {
   });
   afterEach(() => cleanup());
 
-  test('--help lists the commands and options', async () => {
+  test('--help lists the commands; `sync --help` lists the sync options and `verify --help` only its own', async () => {
     const r = await dailysync(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const option of ['--source', '--dest', '--concurrency', '--delete', '--dry-run', '--report', '--include', '--exclude']) {
-      expect(r.stdout).toContain(option);
+    for (const command of ['sync', 'plan', 'verify', 'diagnose', 'merge-reports']) expect(r.stdout).toContain(`dailysync ${command} `);
+    const sync = await dailysync(['sync', '--help']);
+    expect(sync.exitCode).toBe(0);
+    for (const option of ['--source', '--dest', '--concurrency', '--delete', '--dry-run', '--report', '--include', '--exclude', '--no-hard-links', '--plain']) {
+      expect(sync.stdout).toContain(option);
     }
+    const verify = await dailysync(['verify', '-h']);
+    expect(verify.stdout).toContain('--checksum');
+    expect(verify.stdout).not.toContain('--delete');
+  });
+
+  test('--version prints the version', async () => {
+    const r = await dailysync(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^dailysync \d+\.\d+\.\d+$/);
   });
 
   test('sync backs up 8 projects, prints a summary, writes the JSON report and exits 0', async () => {
@@ -70,7 +82,7 @@ describe('dailysync CLI', () => {
 
   // Every row has all four cells: jest treats a missing trailing argument as a `done` callback.
   const badInput: Array<[string, () => string[], RegExp, Record<string, string>]> = [
-    ['unknown option', () => ['sync', '--source', source, '--dest', dest, '--bogus'], /unknown option --bogus: run "dailysync --help"/, {}],
+    ['unknown option', () => ['sync', '--source', source, '--dest', dest, '--bogus'], /unknown option --bogus: run "dailysync sync --help"/, {}],
     ['unknown command', () => ['backup'], /unknown command "backup"/, {}],
     ['missing dest', () => ['sync', '--source', source], /--dest is missing/, {}],
     ['missing source', () => ['sync', '--dest', dest], /--source is missing/, {}],

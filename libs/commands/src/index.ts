@@ -11,5 +11,7 @@ export * from './reports/merge-reports.js';
 export * from './reports/html-report.js';
 export * from './config/load-config.js';
 export * from './config/config-schema.js';
+export * from './config/with-config-file.js';
+export * from './options/index.js';
 export * from './output/junit.js';
 export * from './output/json-events.js';

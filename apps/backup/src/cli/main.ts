@@ -1,46 +1,59 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VERSION } from '@dailysync/sync';
-import { reportCommandError, runDiagnoseCommand, runMergeReportsCommand, runPlanCommand, runSyncCommand, runVerifyCommand } from '@dailysync/commands';
-import { HELP } from './help.js';
-import { parseCli } from './parse.js';
+import { VERSION } from '@dailysync/sync/version';
+import { commandHelp, overviewHelp } from '@dailysync/commands/options';
+import { parseCli, UsageError } from './parse.js';
 
 /** The workspace root, four levels above this file (apps/backup/src/cli). */
 export function workspaceRootFromHere(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 }
 
-/** The `dailysync` program. Returns the exit status instead of exiting, so tests can call it. */
+/**
+ * The `dailysync` program. Returns the exit status instead of exiting, so tests can call it.
+ * The command layer (and with it execa, listr2, systeminformation and the engine) is imported only
+ * once a command runs: --help and --version load nothing but the option registry.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseCli(argv);
   } catch (error) {
-    // Parsing only throws ConfigError: a usage problem (exit 2).
-    return reportCommandError(error, process.stderr);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`dailysync: error: ${error.message}\n`);
+    return error.exitCode;
   }
   switch (parsed.command) {
     case 'help':
-      process.stdout.write(HELP);
+      process.stdout.write(parsed.of === undefined ? overviewHelp() : commandHelp(parsed.of));
       return 0;
     case 'version':
       process.stdout.write(`dailysync ${VERSION}\n`);
       return 0;
     case 'sync': {
-      const { exitCode } = await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true });
-      return exitCode;
+      const { runSyncCommand } = await import('@dailysync/commands/sync');
+      return (await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true })).exitCode;
     }
-    case 'verify':
+    case 'verify': {
+      const { runVerifyCommand } = await import('@dailysync/commands/verify');
       return (await runVerifyCommand(parsed.options)).exitCode;
-    case 'plan':
+    }
+    case 'plan': {
+      const { runPlanCommand } = await import('@dailysync/commands/plan');
       return (await runPlanCommand(parsed.options)).exitCode;
-    case 'diagnose':
+    }
+    case 'diagnose': {
+      const { runDiagnoseCommand } = await import('@dailysync/commands/diagnose');
       return (await runDiagnoseCommand(parsed.options)).exitCode;
-    case 'merge-reports':
+    }
+    case 'merge-reports': {
+      const { runMergeReportsCommand } = await import('@dailysync/commands/merge-reports');
+      const { reportCommandError } = await import('@dailysync/commands/command-error');
       try {
         return (await runMergeReportsCommand(parsed)).exitCode;
       } catch (error) {
         return reportCommandError(error, process.stderr);
       }
+    }
   }
 }

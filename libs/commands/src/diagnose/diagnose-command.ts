@@ -3,6 +3,7 @@ import path from 'node:path';
 import { formatBytes, runProbe, type ProbeResult } from '@dailysync/metrics';
 import { ConfigError } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
+import { withConfigFile } from '../config/with-config-file.js';
 
 /** Options of `dailysync diagnose` and of the Nx `diagnose` executor. */
 export interface DiagnoseCommandOptions {
@@ -12,6 +13,8 @@ export interface DiagnoseCommandOptions {
   seconds?: number | string;
   /** Print the result as JSON on stdout instead of the human summary. */
   json?: boolean;
+  /** Read options from this dailysync.config.json; options given here override its values. */
+  config?: string;
 }
 
 export interface DiagnoseCommandContext {
@@ -68,6 +71,7 @@ export async function runDiagnoseCommand(options: DiagnoseCommandOptions, ctx: D
   const err = ctx.stderr ?? process.stderr;
   try {
     const cwd = ctx.cwd ?? process.cwd();
+    options = await withConfigFile('diagnose', options, cwd);
     const source = existingDir('source', options.source, cwd);
     const dest = existingDir('dest', options.dest, cwd);
     const seconds = parseSeconds(options.seconds);

@@ -1,5 +1,6 @@
 import { formatBytes, formatDuration, parseConcurrency, planOnly, printableName, type PlanOnlyResult, type SyncTask } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
+import { withConfigFile } from '../config/with-config-file.js';
 
 /** Options of `dailysync plan` and of the Nx `plan` executor. */
 export interface PlanCommandOptions {
@@ -11,9 +12,13 @@ export interface PlanCommandOptions {
   shard?: string;
   /** Print the plan as JSON instead of a table. */
   json?: boolean;
+  /** Read options from this dailysync.config.json; options given here override its values. */
+  config?: string;
 }
 
 export interface PlanCommandContext {
+  /** Where a relative config path is resolved (default: the working directory). */
+  cwd?: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
 }
@@ -69,6 +74,7 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
   const out = ctx.stdout ?? process.stdout;
   const err = ctx.stderr ?? process.stderr;
   try {
+    options = await withConfigFile('plan', options, ctx.cwd ?? process.cwd());
     const result = await planOnly({
       source: options.source ?? '',
       dest: options.dest ?? '',

@@ -17,6 +17,7 @@ import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
+import { applyDefaults } from '../options/registry.js';
 
 /** Options of `dailysync sync` and of the Nx `sync` executor: one shape, one code path. */
 export interface SyncCommandOptions {
@@ -120,6 +121,8 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
   }
   try {
     if (options.config !== undefined) options = mergeConfig(await loadConfigFile(options.config, ctx.cwd ?? process.cwd()), options);
+    // Defaults only now, after config and caller options are merged: any value a user set wins.
+    options = applyDefaults('sync', options);
     // With --json, stdout carries only events; what people read moves to stderr.
     const events = options.json ? new JsonEventStream({ stream: out, progressThrottleMs: 5000 }) : undefined;
     if (events) out = err;

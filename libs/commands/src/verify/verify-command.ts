@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
+import { withConfigFile } from '../config/with-config-file.js';
 
 /** Options of `dailysync verify` and of the Nx `verify` executor. */
 export interface VerifyCommandOptions {
@@ -10,6 +11,8 @@ export interface VerifyCommandOptions {
   checksum?: boolean;
   /** Write the result as JSON here (relative paths are resolved against the working directory). */
   report?: string;
+  /** Read options from this dailysync.config.json; options given here override its values. */
+  config?: string;
 }
 
 export interface VerifyCommandContext {
@@ -24,6 +27,7 @@ export async function runVerifyCommand(options: VerifyCommandOptions, ctx: Verif
   const out = ctx.stdout ?? process.stdout;
   const err = ctx.stderr ?? process.stderr;
   try {
+    options = await withConfigFile('verify', options, ctx.cwd ?? process.cwd());
     const result = await verifyBackup({ source: options.source ?? '', dest: options.dest ?? '', checksum: options.checksum ?? false, signal: ctx.signal });
     out.write(`${formatVerifyResult(result)}\n`);
     if (options.report !== undefined && options.report.trim() !== '') {

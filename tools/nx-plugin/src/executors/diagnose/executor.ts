@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { runDiagnoseCommand } from '@dailysync/commands';
+import { runDiagnoseCommand } from '@dailysync/commands/diagnose';
 import type { DiagnoseExecutorSchema } from './schema.js';
 
 /** `nx run backup:diagnose`: the same code path as `dailysync diagnose`; fails only on bad input or a failed probe. */

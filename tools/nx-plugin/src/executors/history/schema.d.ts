@@ -1,10 +1,18 @@
-/** Options of the `history` executor; mirrors schema.json. */
+// Generated from libs/commands/src/options/registry.ts by `npm run generate:options`; do not edit.
+/** Options of the `history` executor. */
 export interface HistoryExecutorSchema {
+  /** The production tree; each direct subfolder is a project. An absolute path, [user@]host:/path (ssh) or rsync://host[:port]/module/path (daemon). */
   source: string;
+  /** The backup root, same forms as source; a local one is created if its parent exists. */
   dest: string;
-  concurrency?: number | 'auto';
+  /** rsync processes at once (1-256), or "auto": starts moderate, adds streams while throughput rises, backs off when a disk or the CPU saturates. Large projects are split into parts by subfolder, largest work first. */
+  concurrency?: number | "auto";
+  /** Back up only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
   include?: string[];
+  /** Leave out projects matching these names or patterns (repeatable). */
   exclude?: string[];
+  /** JSON Lines file that gets one line per run (relative to the workspace root). */
   historyFile?: string;
+  /** How many runs the history file keeps; older lines are pruned. */
   keep?: number;
 }

@@ -1,10 +1,20 @@
-/** Options of the `plan` executor; mirrors schema.json. */
+// Generated from libs/commands/src/options/registry.ts by `npm run generate:options`; do not edit.
+/** Options of the `plan` executor. */
 export interface PlanExecutorSchema {
-  source: string;
-  dest: string;
-  concurrency?: number | 'auto';
+  /** The production tree; each direct subfolder is a project. An absolute path, [user@]host:/path (ssh) or rsync://host[:port]/module/path (daemon). */
+  source?: string;
+  /** The backup root; its recorded history (.dailysync/state.json) sizes the tasks when present. */
+  dest?: string;
+  /** rsync processes at once to plan for (1-256), or "auto" (plans for where auto starts). */
+  concurrency?: number | "auto";
+  /** Plan only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
   include?: string[];
+  /** Leave out projects matching these names or patterns (repeatable). */
   exclude?: string[];
+  /** Mark which tasks machine I of N would run (I from 1). */
   shard?: string;
+  /** Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values. */
+  config?: string;
+  /** Print the plan as JSON instead of a table. */
   json?: boolean;
 }

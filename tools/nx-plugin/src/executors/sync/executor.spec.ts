@@ -69,18 +69,17 @@ describe('sync executor', () => {
     await expect(fs.access(dest)).rejects.toThrow();
   });
 
-  test('with a config file, Nx-filled defaults do not override it; explicit options do', async () => {
+  test('with a config file, what the target sets wins whatever its value; what it leaves unset comes from the file', async () => {
     const dest = path.join(dir, 'backup');
-    await writeTree(dir, { 'dailysync.config.json': JSON.stringify({ source, dest, exclude: ['beta'], concurrency: 3, report: 'r.json' }) });
-    // What Nx passes after filling schema defaults: concurrency "auto", delete false, ...
-    const result = await syncExecutor(
-      { config: path.join(dir, 'dailysync.config.json'), concurrency: 'auto', delete: false, dryRun: false, hardLinks: true, output: 'plain', include: ['alpha', 'beta', 'gamma'] },
-      context(),
-    );
+    await writeTree(dir, { 'dailysync.config.json': JSON.stringify({ source, dest, exclude: ['beta'], concurrency: 3, delete: true, report: 'r.json' }) });
+    await writeTree(dest, { 'alpha/only-in-backup.txt': 'keep me\n' });
+    // No schema defaults any more: Nx passes only what the target sets. delete: false is a user's choice.
+    const result = await syncExecutor({ config: path.join(dir, 'dailysync.config.json'), delete: false, output: 'plain', include: ['alpha', 'beta', 'gamma'] }, context());
     expect(result).toEqual({ success: true });
     const report = await readReport(path.join(dir, 'r.json'));
     expect((report as unknown as { concurrency: unknown }).concurrency).toBe(3);
     expect(report.projects.filter((p) => p.status === 'ok').map((p) => p.name).sort()).toEqual(['alpha', 'gamma']);
+    await expect(fs.readFile(path.join(dest, 'alpha/only-in-backup.txt'), 'utf8')).resolves.toBe('keep me\n');
   });
 });
 

@@ -1,32 +1,62 @@
-/** Options of the `sync` executor; mirrors schema.json. */
+// Generated from libs/commands/src/options/registry.ts by `npm run generate:options`; do not edit.
+/** Options of the `sync` executor. */
 export interface SyncExecutorSchema {
+  /** The production tree; each direct subfolder is a project. An absolute path, [user@]host:/path (ssh) or rsync://host[:port]/module/path (daemon). Omit with dest to back up the built-in demo tree. */
   source?: string;
+  /** The backup root, same forms as source; a local one is created if its parent exists. */
   dest?: string;
-  concurrency?: number | 'auto';
+  /** rsync processes at once (1-256), or "auto": starts moderate, adds streams while throughput rises, backs off when a disk or the CPU saturates. Large projects are split into parts by subfolder, largest work first. */
+  concurrency?: number | "auto";
+  /** Delete files in the backup that no longer exist in the source. */
   delete?: boolean;
+  /** Show what would change; write nothing. */
   dryRun?: boolean;
+  /** Back up only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
   include?: string[];
+  /** Leave out projects matching these names or patterns (repeatable). */
   exclude?: string[];
+  /** Bandwidth limit per rsync process in KiB/s; 0 means none. */
   bwlimit?: number;
+  /** Preserve hard links (rsync -H); the flag turns it off. */
   hardLinks?: boolean;
+  /** Preserve ACLs (rsync -A); the flag turns it off, e.g. for a backup filesystem without ACLs. */
   acls?: boolean;
+  /** Preserve extended attributes (rsync -X); the flag turns it off. */
   xattrs?: boolean;
-  retries?: number;
-  maxDelete?: number | string;
-  maxShrink?: number;
-  sourceMarker?: string;
-  destMarker?: string;
-  destFs?: string[];
+  /** Write the JSON report to this file. */
   report?: string;
-  output?: 'auto' | 'tty' | 'plain';
-  config?: string;
-  junit?: string;
-  html?: string;
-  json?: boolean;
+  /** Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task, with backoff. */
+  retries?: number;
+  /** Refuse the whole run, before any deletion, if it would delete more entries than this count (500) or percent of the backup ("5%"). */
+  maxDelete?: number | string;
+  /** With delete, refuse a source that lost more than this percent of its entries since the last good run; 100 turns the check off. */
+  maxShrink?: number;
+  /** File that must exist in the source root (proves the share is mounted). */
+  sourceMarker?: string;
+  /** File that must exist in the backup root. */
+  destMarker?: string;
+  /** Filesystem types the backup root must be on, e.g. nfs4 (repeatable); none means any. */
+  destFs?: string[];
+  /** Live renderer on a terminal (auto), or plain log lines; the flag sets "plain". */
+  output?: "auto" | "tty" | "plain";
+  /** sshd port for a user@host:/path side. */
   sshPort?: number;
+  /** Private key for ssh (ssh -i), absolute path; ssh runs with BatchMode=yes. */
   sshIdentity?: string;
+  /** known_hosts file holding the backup host's key, absolute path. */
   sshKnownHosts?: string;
-  sshHostKeyChecking?: 'yes' | 'accept-new';
+  /** Refuse hosts whose key is not in known_hosts (yes), or trust a host on first contact and refuse a changed key (accept-new). */
+  sshHostKeyChecking?: "yes" | "accept-new";
+  /** rsync I/O timeout in seconds: no data for that long fails the attempt, which is retried. */
   timeout?: number;
+  /** Run only machine I's share of N (I from 1; a 0-based index such as JOB_COMPLETION_INDEX maps to I = index + 1). */
   shard?: string;
+  /** Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values. */
+  config?: string;
+  /** Write JUnit XML with one test case per project to this file (for CI dashboards). */
+  junit?: string;
+  /** Write a self-contained HTML report (task timeline, CPU/disk/network/memory charts, bottleneck verdict) to this file. */
+  html?: string;
+  /** One JSON event per line on stdout (plan, task start, progress, task finish, report) for log shippers; human output goes to stderr. */
+  json?: boolean;
 }
