@@ -21,10 +21,10 @@ describe('backup-target generator (devkit tree)', () => {
     addProjectConfiguration(tree, 'site', { root: 'apps/site', targets: { build: { executor: 'nx:run-commands', options: { command: 'echo build' } } } });
   });
 
-  test('adds sync, plan and verify with the answered options, keeping existing targets', async () => {
+  test('adds sync, plan, verify and diagnose with the answered options, keeping existing targets', async () => {
     await backupTargetGenerator(tree, { project: 'site', source: '/data/prod/', dest: '/data/prod_backup', concurrency: 6, exclude: ['tmp*'] });
     const targets = readProjectConfiguration(tree, 'site').targets ?? {};
-    expect(Object.keys(targets).sort()).toEqual(['build', 'plan', 'sync', 'verify']);
+    expect(Object.keys(targets).sort()).toEqual(['build', 'diagnose', 'plan', 'sync', 'verify']);
     expect(targets['sync']).toEqual({
       executor: '@dailysync/nx-plugin:sync',
       cache: false,
@@ -37,7 +37,7 @@ describe('backup-target generator (devkit tree)', () => {
         junit: 'dist/dailysync/site-sync-junit.xml',
       },
     });
-    for (const kind of ['plan', 'verify']) {
+    for (const kind of ['plan', 'verify', 'diagnose']) {
       const target = targets[kind];
       expect(target?.executor).toBe(`@dailysync/nx-plugin:${kind}`);
       expect(target?.cache).toBe(false);
@@ -65,7 +65,10 @@ describe('backup-target generator (devkit tree)', () => {
 
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
     ['unknown project', { project: 'nope' }, /--project "nope" is not a project of this workspace/],
-    ['relative source', { source: 'data/prod' }, /--source "data\/prod" is not an absolute path/],
+    ['relative source', { source: 'data/prod' }, /--source "data\/prod" is a relative path: give an absolute path/],
+    ['host::module form', { dest: 'nas::backup' }, /uses the "host::module" form: write it as rsync:\/\/HOST\/MODULE\/path/],
+    ['dest inside source on the same ssh host', { source: 'nas:/vol/prod', dest: 'backup@nas:/vol/prod/bk' }, /is inside --source/],
+    ['diagnose with a remote side', { dest: 'rsync://nas/backup', targets: ['diagnose'] }, /--targets diagnose needs a local source and dest/],
     ['missing dest', { dest: '' }, /--dest is missing/],
     ['dest inside source', { dest: '/data/prod/backup' }, /is inside --source/],
     ['source inside dest', { dest: '/data' }, /is inside --dest/],
@@ -83,6 +86,16 @@ describe('backup-target generator (devkit tree)', () => {
     await expect(backupTargetGenerator(tree, answers)).rejects.toThrow(message);
     expect(tree.listChanges().map((c) => c.path)).toEqual(before);
     expect(Object.keys(readProjectConfiguration(tree, 'site').targets ?? {})).toEqual(['build']);
+  });
+
+  test('takes every location form the engine takes, as written; diagnose is left out when a side is remote', async () => {
+    await backupTargetGenerator(tree, { project: 'site', source: 'admin@nas.example.com:/volume1/prod/', dest: 'rsync://backup-nas:8873/backups/prod' });
+    const targets = readProjectConfiguration(tree, 'site').targets ?? {};
+    expect(Object.keys(targets).sort()).toEqual(['build', 'plan', 'sync', 'verify']);
+    expect(targets['sync']?.options).toMatchObject({ source: 'admin@nas.example.com:/volume1/prod', dest: 'rsync://backup-nas:8873/backups/prod' });
+    // Different hosts: the same path on each is no nesting.
+    await backupTargetGenerator(tree, { project: 'site', source: 'nas:/data', dest: 'other:/data', targets: ['sync'], force: true });
+    expect(readProjectConfiguration(tree, 'site').targets?.['sync']?.options).toMatchObject({ source: 'nas:/data', dest: 'other:/data' });
   });
 
   test('--force replaces an existing target', async () => {

@@ -1,22 +1,42 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readProjectConfiguration, updateProjectConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
+import { formatLocation, parseLocation, type Location } from '@dailysync/sync/location';
 import type { BackupTargetGeneratorSchema } from './schema.js';
 
-// This module imports nothing but @nx/devkit on purpose: Nx may first try to load a generator with
-// Node's type stripping and then retry with swc, and a half-loaded ESM graph (execa, via
-// @dailysync/sync) makes the retry fail. The checks below mirror the engine's option validation.
+// This module imports only @nx/devkit and the engine's location parser (node:path and the error
+// classes, no execa): Nx may first try to load a generator with Node's type stripping and then
+// retry with swc, and a half-loaded ESM graph (execa, via the whole @dailysync/sync) makes the
+// retry fail. The other checks below mirror the engine's option validation.
 
 /** A bad answer; its message is one line that names the option and the fix. */
 export class GeneratorOptionError extends Error {
   override readonly name = 'GeneratorOptionError';
 }
 
-function absolutePath(name: 'source' | 'dest', value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new GeneratorOptionError(`--${name} is missing: give an absolute path, e.g. --${name}=${name === 'source' ? '/data/prod' : '/data/prod_backup'}`);
-  if (!value.startsWith('/')) throw new GeneratorOptionError(`--${name} "${value}" is not an absolute path: give one such as ${name === 'source' ? '/data/prod' : '/data/prod_backup'}`);
-  const stripped = path.posix.normalize(value).replace(/\/+$/, '');
-  return stripped === '' ? '/' : stripped;
+/** Every form the engine accepts: an absolute path, [user@]host:/path or rsync://host[:port]/module/path. */
+function location(name: 'source' | 'dest', value: unknown): Location {
+  let parsed: Location;
+  try {
+    parsed = parseLocation(name, value);
+  } catch (error) {
+    throw new GeneratorOptionError((error as Error).message);
+  }
+  if (parsed.kind !== 'local') return parsed;
+  const normalized = path.posix.normalize(parsed.path).replace(/\/+$/, '');
+  return { ...parsed, path: normalized === '' ? '/' : normalized };
+}
+
+/** Whether two locations can nest: both local, or the same ssh host, or the same daemon module. */
+function sameSpace(a: Location, b: Location): boolean {
+  if (a.kind === 'local' && b.kind === 'local') return true;
+  if (a.kind === 'ssh' && b.kind === 'ssh') return a.host === b.host;
+  if (a.kind === 'daemon' && b.kind === 'daemon') return a.host === b.host && a.port === b.port && a.module === b.module;
+  return false;
+}
+
+function locationPath(l: Location): string {
+  return l.kind === 'daemon' ? `/${l.path}` : l.path;
 }
 
 function checkConcurrency(value: unknown): void {
@@ -34,7 +54,7 @@ function checkPatterns(name: 'include' | 'exclude', values: string[] | undefined
 
 const PLUGIN = '@dailysync/nx-plugin';
 const PLUGIN_ROOT = path.resolve(import.meta.dirname, '../../..');
-const TARGET_KINDS = ['sync', 'plan', 'verify'] as const;
+const TARGET_KINDS = ['sync', 'plan', 'verify', 'diagnose'] as const;
 type TargetKind = (typeof TARGET_KINDS)[number];
 
 /** Option names each executor declares in its schema.json, read from this plugin's executors.json. */
@@ -59,15 +79,22 @@ export function validateAnswers(tree: Tree, options: BackupTargetGeneratorSchema
   } catch {
     throw new GeneratorOptionError(`--project "${options.project}" is not a project of this workspace: see "nx show projects"`);
   }
-  const resolved = { source: absolutePath('source', options.source), dest: absolutePath('dest', options.dest) };
+  const sourceLocation = location('source', options.source);
+  const destLocation = location('dest', options.dest);
+  const resolved = { source: formatLocation(sourceLocation), dest: formatLocation(destLocation) };
   checkConcurrency(options.concurrency);
   checkPatterns('include', options.include);
   checkPatterns('exclude', options.exclude);
-  if (isInside(resolved.dest, resolved.source)) throw new GeneratorOptionError(`--dest "${resolved.dest}" is inside --source "${resolved.source}": the backup would copy itself; choose a backup root outside the source`);
-  if (isInside(resolved.source, resolved.dest)) throw new GeneratorOptionError(`--source "${resolved.source}" is inside --dest "${resolved.dest}": choose a backup root that does not contain the source`);
-  const targets = options.targets ?? [...TARGET_KINDS];
+  const nestable = sameSpace(sourceLocation, destLocation);
+  const [sourcePath, destPath] = [locationPath(sourceLocation), locationPath(destLocation)];
+  if (nestable && isInside(destPath, sourcePath)) throw new GeneratorOptionError(`--dest "${resolved.dest}" is inside --source "${resolved.source}": the backup would copy itself; choose a backup root outside the source`);
+  if (nestable && isInside(sourcePath, destPath)) throw new GeneratorOptionError(`--source "${resolved.source}" is inside --dest "${resolved.dest}": choose a backup root that does not contain the source`);
+  // diagnose probes local directories only: by default it is left out when a side is remote.
+  const remote = sourceLocation.kind !== 'local' || destLocation.kind !== 'local';
+  const targets = options.targets ?? TARGET_KINDS.filter((t) => !(remote && t === 'diagnose'));
   if (targets.length === 0) throw new GeneratorOptionError(`--targets is empty: give at least one of ${TARGET_KINDS.join(', ')}`);
   for (const t of targets) if (!TARGET_KINDS.includes(t)) throw new GeneratorOptionError(`--targets "${String(t)}" is not a dailysync target: use ${TARGET_KINDS.join(', ')}`);
+  if (remote && targets.includes('diagnose')) throw new GeneratorOptionError('--targets diagnose needs a local source and dest (it probes directories on this machine): leave diagnose out, or run it on the NAS');
   const prefix = options.targetPrefix ?? '';
   if (!/^[A-Za-z0-9_-]*$/.test(prefix)) throw new GeneratorOptionError(`--targetPrefix "${prefix}" may only contain letters, digits, "-" and "_", e.g. "backup-"`);
   return { targets: [...new Set(targets)], prefix, ...resolved };
@@ -90,7 +117,7 @@ function targetOptions(kind: TargetKind, options: BackupTargetGeneratorSchema, r
   return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== undefined && declared.has(key)));
 }
 
-/** `nx g @dailysync/nx-plugin:backup-target`: adds configured sync/plan/verify targets to a project. */
+/** `nx g @dailysync/nx-plugin:backup-target`: adds configured sync/plan/verify/diagnose targets to a project. */
 export default async function backupTargetGenerator(tree: Tree, options: BackupTargetGeneratorSchema): Promise<void> {
   const { targets, prefix, source, dest } = validateAnswers(tree, options);
   const project = readProjectConfiguration(tree, options.project);

@@ -3,7 +3,7 @@ export interface BackupTargetGeneratorSchema {
   project: string;
   source: string;
   dest: string;
-  targets?: Array<'sync' | 'plan' | 'verify'>;
+  targets?: Array<'sync' | 'plan' | 'verify' | 'diagnose'>;
   targetPrefix?: string;
   concurrency?: number | 'auto';
   delete?: boolean;
