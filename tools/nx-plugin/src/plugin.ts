@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
+// Named imports: Nx may load this file through swc as CommonJS, where a default import of node:path is undefined.
+import { dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 
 // Inferred targets: a project folder holding a dailysync.config.json gets sync, plan, verify and
@@ -35,9 +36,9 @@ function targetNames(options: DailysyncPluginOptions | undefined): Record<Inferr
 }
 
 function inferTargets(configFile: string, options: DailysyncPluginOptions | undefined, workspaceRoot: string): CreateNodesResult {
-  const projectRoot = path.dirname(configFile);
+  const projectRoot = dirname(configFile);
   // Like @nx/jest: a config file only adds targets to a folder that already is a project.
-  if (!existsSync(path.join(workspaceRoot, projectRoot, 'project.json')) && !existsSync(path.join(workspaceRoot, projectRoot, 'package.json'))) return {};
+  if (!existsSync(join(workspaceRoot, projectRoot, 'project.json')) && !existsSync(join(workspaceRoot, projectRoot, 'package.json'))) return {};
   const names = targetNames(options);
   const targets: Record<string, TargetConfiguration> = {};
   for (const kind of INFERRED_TARGETS) {
