@@ -45,5 +45,5 @@ describe('sync through real Nx: config file, target options and defaults', () =>
       await ws.cleanup();
     }
     // Three real `nx run`s: each starts Nx and its plugin workers (15-20 s on a busy 2-core box).
-  }, 240_000);
+  }, 420_000);
 });

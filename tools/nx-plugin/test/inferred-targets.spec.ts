@@ -103,5 +103,5 @@ describe('inferred targets through real Nx', () => {
       await ws.cleanup();
     }
     // Three real Nx invocations, each starting its plugin workers (15-20 s on a busy 2-core box).
-  }, 240_000);
+  }, 420_000);
 });
