@@ -23,7 +23,7 @@ sync options:
                         projects are split into parts by subfolder, largest work first
   --delete              delete files in the backup that are gone from the source (off by default)
   --dry-run             show what would change; write nothing
-  --include NAME        back up only matching projects (repeatable, comma list, * and ? wildcards)
+  --include NAME        back up only matching projects (repeat for several; * and ? wildcards)
   --exclude NAME        leave matching projects out (repeatable)
   --bwlimit KIB         bandwidth limit per rsync process, KiB/s
   --no-hard-links       do not preserve hard links (rsync -H is on by default)
