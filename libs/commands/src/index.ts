@@ -13,3 +13,4 @@ export * from './config/load-config.js';
 export * from './config/config-schema.js';
 export * from './output/junit.js';
 export * from './output/json-events.js';
+export * from './sync/run-record.js';

@@ -1,4 +1,5 @@
 import type { ResolvedBackupOptions } from '../options.js';
+import { waitBeforeRetry } from './backoff.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
@@ -30,16 +31,6 @@ export interface RunTaskContext {
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
@@ -93,8 +84,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       break;
     }
     if (!c.retryable || attempt > ctx.retry.retries + copyAgain || ctx.signal?.aborted) break;
-    await sleep(ctx.retry.backoffMs * 2 ** (attempt - 1), ctx.signal);
-    if (ctx.signal?.aborted) break;
+    if (!(await waitBeforeRetry(ctx.retry, attempt, ctx.signal))) break;
   }
   const finishedAt = new Date();
   const c = result.classification;

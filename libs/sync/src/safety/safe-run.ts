@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
-import { SafetyError } from '../errors.js';
+import { InterruptedError, SafetyError } from '../errors.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { BackupReport } from '../report/types.js';
@@ -140,7 +140,7 @@ export async function startSafeRun(
     const shrinkCheck = facts.sourceEntries === null && safety.maxShrinkPercent < 100 && last?.files !== undefined;
     if (options.delete && (safety.maxDelete !== null || shrinkCheck)) {
       const forecast = await forecastDeletions(tasks, options, concurrency, signal);
-      if (signal?.aborted) throw new SafetyError('interrupted while counting deletions: nothing was written');
+      if (signal?.aborted) throw new InterruptedError('interrupted while counting deletions for --max-delete: nothing was written');
       report.deletionForecast = { deletions: forecast.deletions, backupEntries: forecast.backupEntries };
       checkDeletionBudget(forecast, safety.maxDelete);
       if (safety.maxDelete !== null) deletionCaps = new Map(forecast.perTask.map((t) => [t.id, t.deletions]));

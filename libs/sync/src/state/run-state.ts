@@ -76,14 +76,20 @@ export async function writeRunState(dest: string, state: RunState): Promise<void
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Unique per writer: shards of one run (own locks, maybe one process) can write at the same millisecond.
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await fs.open(tmp, 'w');
   try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (error) {
+    // A full disk must not leave a half-written temporary file next to the state.
+    await fs.rm(tmp, { force: true });
+    throw error;
   }
-  await fs.rename(tmp, file);
 }
 
 /**
