@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, type BackupReport } from '@dailysync/sync';
+import { ConfigError, VERSION, type BackupReport } from '@dailysync/sync';
 
 /**
  * The run record: what a sync leaves behind for monitors (JSON report, JUnit XML, the `--json`
@@ -57,7 +57,7 @@ export function recordWithoutReport(run: RunWithoutReport, exitCode: number, err
   const finishedAt = new Date();
   return {
     tool: 'dailysync',
-    version: '',
+    version: VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
     hostname: os.hostname(),
     exitCode,
@@ -85,7 +85,8 @@ export function recordWithoutReport(run: RunWithoutReport, exitCode: number, err
  */
 export async function checkOutputFile(option: string, file: string): Promise<void> {
   const stat = await fs.stat(file).catch(() => undefined);
-  if (stat?.isDirectory()) throw new ConfigError(`--${option} ${file} is a directory: give a file name, e.g. --${option}=${path.join(file, `backup-${option}.${option === 'junit' ? 'xml' : option}`)}`);
+  const example = { report: 'backup-report.json', junit: 'backup-junit.xml', html: 'backup-report.html' }[option] ?? `backup-${option}`;
+  if (stat?.isDirectory()) throw new ConfigError(`--${option} ${file} is a directory: give a file name, e.g. --${option}=${path.join(file, example)}`);
   let dir = path.dirname(file);
   for (;;) {
     const parent = await fs.stat(dir).catch(() => undefined);
