@@ -119,7 +119,7 @@ describe('every exit path leaves a true run record (issue 10: What to build 3, i
   });
 
   test('SIGHUP stops every rsync like SIGTERM: exit 130, report written, no rsync left (item 14)', async () => {
-    await writeTree(source, { 'alpha/big.bin': Buffer.alloc(3_000_000, 'A'), 'beta/big.bin': Buffer.alloc(3_000_000, 'B') });
+    await writeTree(source, { 'alpha/big.bin': Buffer.alloc(6_000_000, 'A'), 'beta/big.bin': Buffer.alloc(6_000_000, 'B') });
     const child = spawn(process.execPath, [BIN, 'sync', '--source', source, '--dest', dest, '--bwlimit', '100', '--concurrency', '2', '--plain', ...outputs()], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,7 +127,8 @@ describe('every exit path leaves a true run record (issue 10: What to build 3, i
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30000;
+    // Waits for an event, generously: CLI start-up takes long on a loaded shared machine.
+    const deadline = Date.now() + 180_000;
     while ((await rsyncInto(dest)).length === 0) {
       if (Date.now() > deadline) throw new Error(`rsync never started: ${output}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -137,7 +138,24 @@ describe('every exit path leaves a true run record (issue 10: What to build 3, i
     expect(output).toMatch(/SIGHUP received: stopping every rsync/);
     expect(await rsyncInto(dest)).toEqual([]);
     expect(await readReport(path.join(out, 'last.json'))).toMatchObject({ exitCode: 130, interrupted: true, ok: false });
-  });
+  }, 300_000);
+
+  test('twelve rsyncs at once print no MaxListenersExceededWarning (item 17)', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 12; i++) files[`p${String(i).padStart(2, '0')}/data.bin`] = Buffer.alloc(400_000, i);
+    await writeTree(source, files);
+    const r = await dailysync(['sync', '--source', source, '--dest', dest, '--include', 'p*', '--concurrency', '12', '--bwlimit', '40', '--json']);
+    expect(r.exitCode).toBe(0);
+    // How many rsyncs really ran at once, from the task-start and task-finish events.
+    let running = 0;
+    let most = 0;
+    for (const e of jsonEvents(r.stdout)) {
+      if (e['event'] === 'task-start') most = Math.max(most, ++running);
+      if (e['event'] === 'task-finish') running -= 1;
+    }
+    expect(most).toBeGreaterThanOrEqual(11);
+    expect(r.stderr).not.toMatch(/MaxListenersExceededWarning/);
+  }, 300_000);
 
   test('an unexpected error is one line; its stack only with DAILYSYNC_DEBUG=1', () => {
     const lines: string[] = [];

@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
+  MAX_ABORT_LISTENERS,
   formatSummaryTable,
   parseConcurrency,
   runBackup,
@@ -150,6 +152,8 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
   const cwd = ctx.cwd ?? process.cwd();
   const startedAt = new Date();
   const controller = new AbortController();
+  // Every rsync of the deletion count listens on it at once (removed when each ends): not a leak.
+  setMaxListeners(MAX_ABORT_LISTENERS, controller.signal);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) err.write(`\ndailysync: ${signal} received: stopping every rsync; the previous backup copies stay intact\n`);
     controller.abort();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
@@ -42,6 +43,9 @@ export interface RunBackupRequest extends BackupOptions {
   /** Live bottleneck verdict for --concurrency auto (e.g. from @dailysync/metrics); undefined: none saturated. */
   saturation?: () => SaturatedResource | undefined;
 }
+
+/** Listeners one run's abort signal may hold at once: one per rsync (at most 256) plus the queue and waits. */
+export const MAX_ABORT_LISTENERS = 300;
 
 function skippedResult(name: string, reason: string): TaskResult {
   return {
@@ -136,6 +140,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   try {
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
+  // Each running rsync (up to 256 at once) listens on this signal and removes its listener when it
+  // ends: many listeners at once is the design, not a leak, so Node's warning at 11 is lifted.
+  setMaxListeners(MAX_ABORT_LISTENERS, stopWriting.signal);
   if (request.signal?.aborted) stopWriting.abort();
   forwardAbort = (): void => stopWriting.abort();
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
