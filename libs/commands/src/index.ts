@@ -15,3 +15,4 @@ export * from './config/with-config-file.js';
 export * from './options/index.js';
 export * from './output/junit.js';
 export * from './output/json-events.js';
+export * from './sync/run-record.js';

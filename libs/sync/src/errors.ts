@@ -19,8 +19,26 @@ export class SafetyError extends Error {
   readonly exitCode = 2;
 }
 
+/** The run was stopped by a signal (SIGINT, SIGTERM, SIGHUP) before the transfer; front ends exit with 130. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  readonly exitCode = 130;
+}
+
+/** A file the run needs (lock, state) could not be written: full disk, read-only or unwritable backup root; exit 1. */
+export class WriteError extends Error {
+  override readonly name = 'WriteError';
+  readonly exitCode = 1;
+}
+
+/** A remote side stayed unreachable after the retries (connection refused, timeout): an outage, exit 1, not bad usage. */
+export class RemoteUnreachableError extends Error {
+  override readonly name = 'RemoteUnreachableError';
+  readonly exitCode = 1;
+}
+
 export function errorExitCode(error: unknown): number | undefined {
-  if (error instanceof ConfigError || error instanceof LockedError || error instanceof SafetyError) {
+  if (error instanceof ConfigError || error instanceof LockedError || error instanceof SafetyError || error instanceof InterruptedError || error instanceof WriteError || error instanceof RemoteUnreachableError) {
     return error.exitCode;
   }
   return undefined;

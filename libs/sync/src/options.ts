@@ -89,8 +89,9 @@ function parseNameList(name: string, value: unknown): string[] {
     if (typeof item !== 'string') {
       throw new ConfigError(`--${name} must be project names or patterns (strings), got ${JSON.stringify(item)}`);
     }
-    // A comma-separated list is accepted for convenience on the command line and in Nx options.
-    for (const part of item.split(',')) if (part !== '') out.push(part);
+    // A comma is part of a folder name ("Smith, John"): several names are given by repeating the
+    // flag or as an array, never split out of one string.
+    if (item !== '') out.push(item);
   }
   for (const pattern of out) {
     if (pattern.includes('/')) {

@@ -22,9 +22,10 @@ export async function realPathOrAncestor(p: string): Promise<string> {
   }
 }
 
-function isInside(child: string, parent: string): boolean {
+export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  // `..bk` is a child named "..bk", not a way up: only ".." itself or "../..." leaves the parent.
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /**

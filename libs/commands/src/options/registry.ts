@@ -134,8 +134,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'include',
     schema: list,
-    help: 'Back up only projects matching these names or patterns (repeatable, comma list, * and ? wildcards).',
-    helpFor: { plan: 'Plan only projects matching these names or patterns (repeatable, comma list, * and ? wildcards).' },
+    help: 'Back up only projects matching these names or patterns (* and ? wildcards); repeat the flag for several (an array in Nx options and the config file). A comma is part of a name; one that matches no project is refused (exit 2).',
+    helpFor: { plan: 'Plan only projects matching these names or patterns (* and ? wildcards); repeat the flag for several. A comma is part of a name.' },
     defaultText: 'all',
     commands: ['sync', 'plan', 'history'],
     cli: { flag: 'include', arg: 'NAME', multiple: true },
@@ -145,7 +145,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'exclude',
     schema: list,
-    help: 'Leave out projects matching these names or patterns (repeatable).',
+    help: 'Leave out projects matching these names or patterns; repeat the flag for several (never split on commas).',
     commands: ['sync', 'plan', 'history'],
     cli: { flag: 'exclude', arg: 'NAME', multiple: true },
     config: true,
@@ -189,7 +189,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'report',
     schema: text(),
-    help: 'Write the JSON report to this file.',
+    help: 'Write the JSON report to this file, on every exit path (refusal, lock, interruption or error too); the path is checked before the backup starts.',
     helpFor: { verify: 'Write the verification result as JSON to this file.' },
     commands: ['sync', 'verify'],
     cli: { flag: 'report', arg: 'FILE' },

@@ -6,7 +6,9 @@ export type JsonEvent =
   | { event: 'task-start'; time: string; task: string; project: string; attempt: number }
   | { event: 'task-progress'; time: string; task: string; project: string; percent: number; bytes: number; bytesPerSecond: number; attempt: number }
   | { event: 'task-finish'; time: string; task: string; project: string; result: TaskResult }
-  | { event: 'report'; time: string; report: BackupReport };
+  | { event: 'report'; time: string; report: BackupReport }
+  /** The run did not get to (or through) the transfer: same message and class as the report's `error`. */
+  | { event: 'error'; time: string; message: string; class: string; exitCode: number | null };
 
 export interface JsonEventStreamOptions {
   stream: NodeJS.WritableStream;
@@ -57,5 +59,11 @@ export class JsonEventStream {
 
   report(report: BackupReport): void {
     this.write({ event: 'report', time: this.time(), report });
+  }
+
+  /** The last events of a run, on every exit path: an `error` event when the run failed before its transfer ended, then the report. */
+  finish(record: BackupReport): void {
+    if (record.error !== undefined) this.write({ event: 'error', time: this.time(), message: record.error.message, class: record.error.class, exitCode: record.exitCode ?? null });
+    this.report(record);
   }
 }

@@ -40,10 +40,12 @@ function testCase(p: ProjectReport, classname: string): string {
  * interrupted projects carry a <failure> with the error, skipped ones <skipped>; warnings pass.
  */
 export function formatJunit(report: BackupReport): string {
-  const failures = report.projects.filter((p) => p.status === 'failed' || p.status === 'interrupted').length;
+  // A run that stopped before (or could not finish) its transfer is one failed case, so CI never shows it green.
+  const runError = report.error === undefined ? [] : [`    <testcase name="dailysync run" classname="dailysync" time="${seconds(report.durationMs)}">\n      <failure message="${xmlEscape(report.error.message)}" type="${xmlEscape(report.error.class)}">${xmlEscape(`${report.error.message}\nexit status ${report.exitCode ?? 'unknown'}`)}</failure>\n    </testcase>`];
+  const failures = report.projects.filter((p) => p.status === 'failed' || p.status === 'interrupted').length + runError.length;
   const skipped = report.projects.filter((p) => p.status === 'skipped').length;
   const name = `dailysync ${report.source} -> ${report.dest}${report.dryRun ? ' (dry run)' : ''}`;
-  const attrs = `name="${xmlEscape(name)}" tests="${report.projects.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}"`;
-  const cases = report.projects.map((p) => testCase(p, 'dailysync')).join('\n');
+  const attrs = `name="${xmlEscape(name)}" tests="${report.projects.length + runError.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}"`;
+  const cases = [...runError, ...report.projects.map((p) => testCase(p, 'dailysync'))].join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ${attrs}>\n  <testsuite ${attrs}>\n${cases}\n  </testsuite>\n</testsuites>\n`;
 }

@@ -38,15 +38,16 @@ function table(rows: string[][]): string {
 export function formatPlan(result: PlanOnlyResult): string {
   const { plan, discovery, options } = result;
   const shard = result.shardTaskIds ? new Set(result.shardTaskIds) : undefined;
-  const rows = [['#', 'task', 'kind', 'files', 'size', 'est. time', 'based on', 'leaves to other tasks']];
+  // Every figure here is an estimate; a split part's files and size are its share of the project's, marked "~".
+  const rows = [['#', 'task', 'kind', 'est. files', 'est. size', 'est. time', 'based on', 'leaves to other tasks']];
   plan.tasks.forEach((t, i) => {
     const excluded = t.excludeTopLevelDirs === 'all' ? 'all folders' : t.excludeTopLevelDirs.map(printableName).join(', ');
     rows.push([
       String(i + 1) + (shard && !shard.has(t.id) ? ' (other shard)' : ''),
       taskName(t),
       t.kind,
-      t.estimate ? String(t.estimate.files) : '?',
-      t.estimate ? formatBytes(t.estimate.bytes) : '?',
+      t.estimate ? `${t.estimate.scaled ? '~' : ''}${t.estimate.files}` : '?',
+      t.estimate ? `${t.estimate.scaled ? '~' : ''}${formatBytes(t.estimate.bytes)}` : '?',
       formatDuration(Math.round(t.weight)),
       t.estimate?.basis ?? '-',
       excluded,
@@ -63,6 +64,7 @@ export function formatPlan(result: PlanOnlyResult): string {
     `${plan.tasks.length} rsync tasks for ${selected} projects${discovery.rootSelected ? ' and the root entries' : ''}; ${split} project(s) split (above ${formatDuration(Math.round(plan.splitThresholdMs))} of work each).`,
     `Estimated: ${formatDuration(Math.round(plan.totalWorkMs))} of work, about ${formatDuration(Math.round(plan.estimatedMs))} with ${plan.concurrency} at once${options.concurrency === 'auto' ? ' (auto starts there and adapts)' : ''}.`,
   ];
+  if (plan.tasks.some((t) => t.estimate?.scaled)) lines.push('~ marks a part of a split project: its share of the project\'s files and size, estimated from its cost, not counted.');
   if (plan.tasks.some((t) => t.estimate?.basis === 'walk-partial')) lines.push('Some sizes are lower bounds: the estimate walk ran out of its budget.');
   if (plan.tasks.some((t) => t.estimate?.basis === 'none')) lines.push('Some sizes are unknown: a remote source is not walked; they are measured by the first backup.');
   if (skipped.length > 0) lines.push(`Not selected: ${skipped.join(', ')}.`);

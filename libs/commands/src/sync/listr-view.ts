@@ -97,6 +97,7 @@ export class ListrView {
           slot.output = this.options.mode === 'tty' ? (text) => (wrapper.output = text) : (text) => (wrapper.output = `${label}: ${text}`);
           if (this.options.mode === 'tty') wrapper.output = 'queued';
           const result = await slot.finished;
+          if (result.status === 'skipped') return wrapper.skip(`${label}: ${result.meaning}`);
           if (result.status === 'failed' || result.status === 'interrupted') {
             wrapper.title = `${label}: ${result.status}`;
             throw new Error(result.error ?? result.meaning);
@@ -146,6 +147,21 @@ export class ListrView {
         },
       },
     ];
+  }
+
+  /**
+   * Ends the view when the run stopped early (a refusal or an error after the plan): tasks that got
+   * no finish are shown skipped with `reason`, so the renderer can draw its last frame and return.
+   */
+  async close(reason: string): Promise<void> {
+    for (const [id, slot] of this.slots) {
+      slot.finish({
+        id, project: id, kind: 'project', status: 'skipped', exitCode: null, meaning: reason, error: null,
+        filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0, filesTotal: 0, bytesTotal: 0,
+        startedAt: null, finishedAt: null, durationMs: 0, attempts: [],
+      });
+    }
+    await this.done();
   }
 
   /** Resolves when the renderer has drawn the final state of every task. */

@@ -1,12 +1,15 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
+  MAX_ABORT_LISTENERS,
   formatSummaryTable,
   parseConcurrency,
   runBackup,
   writeFileAtomic,
   writeJsonReport,
+  type BackupHooks,
   type BackupReport,
 } from '@dailysync/sync';
 import { loadConfigFile, mergeConfig } from '../config/load-config.js';
@@ -18,6 +21,7 @@ import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
 import { applyDefaults } from '../options/registry.js';
+import { checkOutputFile, completeRecord, recordError, recordWithoutReport, writeRunRecord, type RunRecordSink } from './run-record.js';
 
 /** Options of `dailysync sync` and of the Nx `sync` executor: one shape, one code path. */
 export interface SyncCommandOptions {
@@ -105,39 +109,94 @@ function parseRetries(value: unknown): number {
   return n;
 }
 
-/** Runs a whole backup with live output, summary and report; returns the exit status. Never throws. */
+/** The output files and the `--json` stream of a run, as record sinks; each file checked before the backup starts. */
+async function recordSinks(
+  options: SyncCommandOptions,
+  cwd: string,
+  events: JsonEventStream | undefined,
+): Promise<{ sinks: RunRecordSink[]; htmlPath?: string; problem?: unknown }> {
+  const sinks: RunRecordSink[] = [];
+  let problem: unknown;
+  const file = async (option: 'report' | 'junit' | 'html', value: string | undefined, example: string): Promise<string | undefined> => {
+    if (value === undefined) return undefined;
+    try {
+      if (value.trim() === '') throw new ConfigError(`--${option} is empty: give a file name, e.g. --${option}=${example}`);
+      const resolved = path.resolve(cwd, value);
+      await checkOutputFile(option, resolved);
+      return resolved;
+    } catch (error) {
+      problem ??= error;
+      return undefined;
+    }
+  };
+  const reportPath = await file('report', options.report, 'backup-report.json');
+  const junitPath = await file('junit', options.junit, 'backup-junit.xml');
+  const htmlPath = await file('html', options.html, 'backup-report.html');
+  if (reportPath !== undefined) sinks.push({ label: 'Report', file: reportPath, write: (record) => writeJsonReport(reportPath, record) });
+  if (junitPath !== undefined) sinks.push({ label: 'JUnit XML', file: junitPath, write: (record) => writeFileAtomic(junitPath, formatJunit(record)) });
+  if (events) sinks.push({ label: 'JSON events', write: (record) => events.finish(record) });
+  return { sinks, ...(htmlPath === undefined ? {} : { htmlPath }), ...(problem === undefined ? {} : { problem }) };
+}
+
+/** Signals that stop a run the way Ctrl-C does; SIGHUP too, so a closed terminal or ssh session does not leave rsyncs running. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs a whole backup with live output, summary and report; returns the exit status. Never throws.
+ * Every end of the run (success, failed projects, bad input once the output paths are known,
+ * refusal, lock, interruption, unexpected error) leaves the same run record in every sink
+ * (`--report`, `--junit`, `--json`): see run-record.ts.
+ */
 export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncCommandContext): Promise<SyncCommandResult> {
   let out = ctx.stdout ?? process.stdout;
   const err = ctx.stderr ?? process.stderr;
+  const cwd = ctx.cwd ?? process.cwd();
+  const startedAt = new Date();
   const controller = new AbortController();
+  // Every rsync of the deletion count listens on it at once (removed when each ends): not a leak.
+  setMaxListeners(MAX_ABORT_LISTENERS, controller.signal);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) err.write(`\ndailysync: ${signal} received: stopping every rsync; the previous backup copies stay intact\n`);
     controller.abort();
   };
-  ctx.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  if (ctx.handleSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const onOuterAbort = (): void => controller.abort();
+  ctx.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (ctx.handleSignals) for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  let sinks: RunRecordSink[] = [];
+  let htmlPath: string | undefined;
+  let view: ListrView | undefined;
+  let diagnosis: SyncDiagnosis | undefined;
+  let report: BackupReport | undefined;
+  let failure: unknown;
+  let eventHooks: BackupHooks | undefined;
+  let where: { source?: string; dest?: string } = { source: options.source, dest: options.dest };
   try {
-    if (options.config !== undefined) options = mergeConfig(await loadConfigFile(options.config, ctx.cwd ?? process.cwd()), options);
-    // Defaults only now, after config and caller options are merged: any value a user set wins.
-    options = applyDefaults('sync', options);
-    // With --json, stdout carries only events; what people read moves to stderr.
-    const events = options.json ? new JsonEventStream({ stream: out, progressThrottleMs: 5000 }) : undefined;
-    if (events) out = err;
+    try {
+      if (options.config !== undefined) options = mergeConfig(await loadConfigFile(options.config, cwd), options);
+      // Defaults only now, after config and caller options are merged: any value a user set wins.
+      options = applyDefaults('sync', options);
+    } finally {
+      // Output paths come from the merged options, or from the command line when the config file is broken.
+      where = { source: options.source, dest: options.dest };
+      // With --json, stdout carries only events; what people read moves to stderr.
+      const events = options.json ? new JsonEventStream({ stream: out, progressThrottleMs: 5000 }) : undefined;
+      if (events) out = err;
+      const outputs = await recordSinks(options, cwd, events);
+      sinks = outputs.sinks;
+      htmlPath = outputs.htmlPath;
+      if (outputs.problem !== undefined) throw outputs.problem;
+      eventHooks = events?.hooks();
+    }
     const { source, dest } = await resolvePaths(options, ctx, out);
-    const reportPath = options.report === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.report);
-    if (reportPath !== undefined && options.report?.trim() === '') throw new ConfigError('--report is empty: give a file name for the JSON report, e.g. --report=backup-report.json');
-    if (options.junit !== undefined && options.junit.trim() === '') throw new ConfigError('--junit is empty: give a file name for the JUnit XML, e.g. --junit=backup-junit.xml');
-    const junitPath = options.junit === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.junit);
+    where = { source, dest };
     const isTTY = (out as NodeJS.WriteStream).isTTY === true;
     const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
-    if (options.html !== undefined && options.html.trim() === '') throw new ConfigError('--html is empty: give a file name for the HTML report, e.g. --html=backup-report.html');
-    const htmlPath = options.html === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.html);
-    const diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
-    const view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => diagnosis.liveLine() });
-    const report = await runBackup({
+    diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
+    const sampling = diagnosis;
+    if (eventHooks === undefined) {
+      view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => sampling.liveLine() });
+    }
+    report = await runBackup({
       source,
       dest,
       concurrency: parseConcurrency(options.concurrency),
@@ -161,36 +220,51 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
-      hooks: events ? events.hooks() : view.hooks(),
+      hooks: eventHooks ?? view?.hooks(),
       signal: controller.signal,
-      saturation: () => diagnosis.saturation(),
-    }).finally(() => diagnosis.stop());
-    if (!events) await view.done();
-    const measured = await diagnosis.stop();
-    if (measured) report.diagnosis = measured;
-    out.write(`\n${formatSummaryTable(report)}\n`);
-    out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
-    if (reportPath !== undefined) {
-      await writeJsonReport(reportPath, report);
-      out.write(`Report written to ${reportPath}\n`);
+      saturation: () => sampling.saturation(),
+    });
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    // The live view draws its last frame before anything else is printed, so no message is glued onto a task line.
+    await view?.close('not run: the run stopped before this task');
+    const measured = await diagnosis?.stop();
+    let exitCode: number;
+    let record: BackupReport;
+    if (report !== undefined) {
+      if (measured) report.diagnosis = measured;
+      out.write(`\n${formatSummaryTable(report)}\n`);
+      out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
+      exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
+      record = completeRecord(report, exitCode);
+      if (report.error !== undefined) err.write(`dailysync: error: ${report.error.message}\n`);
+    } else {
+      exitCode = controller.signal.aborted ? EXIT.interrupted : reportCommandError(failure, err);
+      if (controller.signal.aborted) err.write(`dailysync: error: ${recordError(failure).message}\n`);
+      record = recordWithoutReport(
+        { ...where, startedAt, dryRun: options.dryRun, delete: options.delete, concurrency: safeConcurrency(options.concurrency), interrupted: controller.signal.aborted },
+        exitCode,
+        recordError(failure),
+      );
     }
-    if (junitPath !== undefined) {
-      await writeFileAtomic(junitPath, formatJunit(report));
-      out.write(`JUnit XML written to ${junitPath}\n`);
-    }
-    if (htmlPath !== undefined) {
-      await writeFileAtomic(htmlPath, renderHtmlReport(report));
-      out.write(`HTML report written to ${htmlPath}\n`);
-    }
-    events?.report(report);
-    const exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
-    return { exitCode, report };
+    const htmlSink: RunRecordSink[] = htmlPath !== undefined && report !== undefined ? [{ label: 'HTML report', file: htmlPath, write: (r) => writeFileAtomic(htmlPath, renderHtmlReport(r)) }] : [];
+    const written = await writeRunRecord(record, [...sinks, ...htmlSink], out, err);
+    if (!written && exitCode === EXIT.ok) exitCode = EXIT.failed;
+    return { exitCode, ...(report === undefined ? {} : { report: record }) };
   } catch (error) {
     return { exitCode: reportCommandError(error, err) };
   } finally {
-    if (ctx.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    ctx.signal?.removeEventListener('abort', onOuterAbort);
+    if (ctx.handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  }
+}
+
+function safeConcurrency(value: unknown): number | 'auto' {
+  try {
+    return parseConcurrency(value);
+  } catch {
+    return 'auto';
   }
 }

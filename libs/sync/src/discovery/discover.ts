@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { ConfigError } from '../errors.js';
 import { matchesAny } from './match.js';
 
 export interface DiscoveredProject {
@@ -48,6 +49,13 @@ export function discoveryFromEntries(
     } else {
       projects.push({ name: entry.name, selected: true });
     }
+  }
+  // An --include that selects nothing is a typo or a wrong source, not an empty night: refuse
+  // before anything (the backup's own state folder included) is written.
+  if (include.length > 0 && !projects.some((p) => p.selected)) {
+    const names = projects.slice(0, 5).map((p) => p.name);
+    const seen = names.length === 0 ? 'the source has no project folders' : `projects are e.g. ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+    throw new ConfigError(`--include ${include.map((p) => JSON.stringify(p)).join(' ')} matches no selected project (${seen}): fix the name or pattern, or leave --include out`);
   }
   return { projects, rootEntries, rootSelected: include.length === 0 };
 }

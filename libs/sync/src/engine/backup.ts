@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
@@ -10,6 +11,7 @@ import { preflight } from '../preflight.js';
 import { projectReports, reportTotals } from '../report/build.js';
 import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
+import { WriteError } from '../errors.js';
 import type { RemoteRootOutcome } from '../location/remote-root.js';
 import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
 import { PhaseClock } from './phase-clock.js';
@@ -41,6 +43,9 @@ export interface RunBackupRequest extends BackupOptions {
   /** Live bottleneck verdict for --concurrency auto (e.g. from @dailysync/metrics); undefined: none saturated. */
   saturation?: () => SaturatedResource | undefined;
 }
+
+/** Listeners one run's abort signal may hold at once: one per rsync (at most 256) plus the queue and waits. */
+export const MAX_ABORT_LISTENERS = 300;
 
 function skippedResult(name: string, reason: string): TaskResult {
   return {
@@ -113,7 +118,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   // rsync creates only the last component of a destination; the root must exist (dry runs write nothing).
   // Shards start together, so another one may have just created it.
   const guardFacts = await checkBeforeWriting(options, discovery, destExists);
-  if (options.destLocation.kind === 'local' && !destExists && !options.dryRun) await fs.mkdir(options.dest, { recursive: sharded !== undefined });
+  if (options.destLocation.kind === 'local' && !destExists && !options.dryRun) {
+    await fs.mkdir(options.dest, { recursive: sharded !== undefined }).catch((error: NodeJS.ErrnoException) => {
+      throw new WriteError(`--dest ${options.dest} cannot be created (${error.code ?? error.message}): check the permissions and free space of its parent`);
+    });
+  }
   const remoteRoot =
     options.destLocation.kind === 'local' || tasks.length === 0 ? undefined : await ensureRemoteRoot(options.destLocation, options, retry, request.signal);
 
@@ -127,11 +136,16 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const safeRun = await startSafeRun(options, tasks, limit, guardFacts, request.signal);
   phases.end('guard');
   let report: BackupReport | null = null;
+  let forwardAbort = (): void => undefined;
   try {
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
+  // Each running rsync (up to 256 at once) listens on this signal and removes its listener when it
+  // ends: many listeners at once is the design, not a leak, so Node's warning at 11 is lifted.
+  setMaxListeners(MAX_ABORT_LISTENERS, stopWriting.signal);
   if (request.signal?.aborted) stopWriting.abort();
-  request.signal?.addEventListener('abort', () => stopWriting.abort(), { once: true });
+  forwardAbort = (): void => stopWriting.abort();
+  request.signal?.addEventListener('abort', forwardAbort, { once: true });
   const taskSignal = stopWriting.signal;
   let diskFull = false;
   const results = new Map<string, TaskResult>();
@@ -142,7 +156,12 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   }
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
-    for (const task of tasks) results.set(task.id, unreachableResult(task, remoteRoot));
+    for (const task of tasks) {
+      const result = unreachableResult(task, remoteRoot);
+      results.set(task.id, result);
+      // A front end waits for every planned task's finish (the live view would hang without it).
+      hooks.onTaskFinish?.(task, result);
+    }
   }
   await runQueue(
     tasks.filter((t) => !results.has(t.id)),
@@ -228,6 +247,16 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   };
   return report;
   } finally {
-    await safeRun.finish(report);
+    request.signal?.removeEventListener('abort', forwardAbort);
+    try {
+      await safeRun.finish(report);
+    } catch (error) {
+      if (report === null) throw error;
+      // The copy is done but the state the guards compare against next time is not recorded:
+      // the report says so (ok false) instead of the run ending without one.
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      report.ok = false;
+      report.error = { message: `the backup ran but its state could not be recorded in ${options.dest}/.dailysync (${code}): free space there; the next run's --max-shrink check compares with the previous state`, class: 'WriteError' };
+    }
   }
 }

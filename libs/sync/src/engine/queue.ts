@@ -15,6 +15,7 @@ export async function runQueue<T>(
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       if (timer) clearInterval(timer);
+      options.signal?.removeEventListener('abort', pump);
       resolve();
     };
     const pump = (): void => {
@@ -29,6 +30,7 @@ export async function runQueue<T>(
           },
           (error: unknown) => {
             if (timer) clearInterval(timer);
+            options.signal?.removeEventListener('abort', pump);
             reject(error);
           },
         );

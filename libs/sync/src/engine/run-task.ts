@@ -1,4 +1,5 @@
 import type { ResolvedBackupOptions } from '../options.js';
+import { waitBeforeRetry } from './backoff.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
@@ -32,16 +33,6 @@ export interface RunTaskContext {
   maxDeletions?: number;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
-
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
 const MAX_COPY_AGAIN = 2;
 const DISK_FULL = /No space left on device|Disk quota exceeded/;
@@ -60,6 +51,9 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   let alsoSeen: string[] = [];
   let changedDuringCopy: string[] = [];
   let copyAgain = 0;
+  // What every attempt copied, summed: a retry or a second copy of a changed file adds work, it
+  // does not undo the first attempt's. An attempt stopped before its --stats counts what it showed.
+  const done = { files: 0, bytes: 0, deleted: 0 };
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
@@ -76,6 +70,9 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),
     });
     const c = result.classification;
+    done.files += result.stats?.filesTransferred ?? result.filesItemized;
+    done.bytes += result.stats?.totalTransferredSizeBytes ?? result.progressBytes;
+    done.deleted += result.stats?.filesDeleted ?? result.itemsDeleted;
     alsoSeen = [...c.alsoSeen, ...(DISK_FULL.test(result.stderrTail) ? ['disk-full'] : [])];
     const record: AttemptRecord = { attempt, exitCode: result.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: result.durationMs };
     if (alsoSeen.length > 0) record.alsoSeen = alsoSeen;
@@ -93,8 +90,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       break;
     }
     if (!c.retryable || attempt > ctx.retry.retries + copyAgain || ctx.signal?.aborted) break;
-    await sleep(ctx.retry.backoffMs * 2 ** (attempt - 1), ctx.signal);
-    if (ctx.signal?.aborted) break;
+    if (!(await waitBeforeRetry(ctx.retry, attempt, ctx.signal))) break;
   }
   const finishedAt = new Date();
   const c = result.classification;
@@ -117,9 +113,9 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
         : changedDuringCopy.length > 0 && c.status === 'ok'
           ? `${changedDuringCopy.length} file(s) kept changing while being copied (copied ${copyAgain + 1} times; the backup copy may be torn): ${changedDuringCopy.slice(0, 5).join(', ')}`
           : detail && !c.meaning.includes(detail) ? `${c.meaning} (${detail})` : c.meaning,
-    filesTransferred: stats?.filesTransferred ?? 0,
-    bytesTransferred: stats?.totalTransferredSizeBytes ?? 0,
-    filesDeleted: stats?.filesDeleted ?? result.itemsDeleted,
+    filesTransferred: done.files,
+    bytesTransferred: done.bytes,
+    filesDeleted: done.deleted,
     filesTotal: stats?.filesTotal ?? 0,
     bytesTotal: stats?.totalFileSizeBytes ?? 0,
     startedAt: startedAt.toISOString(),

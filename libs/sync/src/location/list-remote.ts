@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
+import { waitBeforeRetry } from '../engine/backoff.js';
 import { rsyncEnvironment } from '../rsync/args.js';
 import { classifyExit } from '../rsync/exit-codes.js';
 import type { RetryPolicy } from '../engine/run-task.js';
@@ -71,12 +72,14 @@ export async function listRemoteDirectory(
     const stderr = String(result.stderr ?? '');
     const c = classifyExit(result.exitCode, stderr, result.signal ?? undefined);
     if (c.class === 'ok') return parseListOnly(String(result.stdout ?? ''));
-    if (!c.retryable || attempt > retry.retries || signal?.aborted) {
+    const giveUp = !c.retryable || attempt > retry.retries || signal?.aborted === true || !(await waitBeforeRetry(retry, attempt, signal));
+    if (giveUp) {
+      if (signal?.aborted) throw new InterruptedError(`interrupted while listing --source ${formatLocation(location)}: nothing was written`);
       const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
-      throw new ConfigError(
-        `--source ${formatLocation(location)} could not be listed after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''}): check the host, the path and the ssh/daemon settings`,
-      );
+      const what = `--source ${formatLocation(location)} could not be listed after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''})`;
+      // A connection that stays down is an outage (exit 1, like a failed task), not bad usage.
+      if (c.retryable) throw new RemoteUnreachableError(`${what}: the host is not reachable; nothing was written, the next run retries`);
+      throw new ConfigError(`${what}: check the host, the path and the ssh/daemon settings`);
     }
-    await new Promise((resolve) => setTimeout(resolve, retry.backoffMs * 2 ** (attempt - 1)));
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { waitBeforeRetry } from '../engine/backoff.js';
 import type { RetryPolicy } from '../engine/run-task.js';
 import type { AttemptRecord } from '../report/types.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
@@ -37,8 +38,7 @@ export async function ensureRemoteRoot(
       attempts.push({ attempt, exitCode: last.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: last.durationMs });
       if (c.class === 'ok' || c.class === 'warning') return { ok: true, attempts, last };
       if (!c.retryable || attempt > retry.retries || signal?.aborted) return { ok: false, attempts, last };
-      await new Promise((resolve) => setTimeout(resolve, retry.backoffMs * 2 ** (attempt - 1)));
-      if (signal?.aborted) return { ok: false, attempts, last };
+      if (!(await waitBeforeRetry(retry, attempt, signal))) return { ok: false, attempts, last };
     }
   } finally {
     await fs.rm(empty, { recursive: true, force: true });

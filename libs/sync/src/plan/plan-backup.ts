@@ -188,7 +188,7 @@ export async function planBackup(input: {
     const parts = splitProject(name, s.tree, nodeCost, { threshold });
     for (const part of parts) {
       const share = s.ms > 0 ? part.weight / s.ms : 0;
-      part.estimate = { files: Math.round(s.files * share), bytes: Math.round(s.bytes * share), basis: s.basis };
+      part.estimate = { files: Math.round(s.files * share), bytes: Math.round(s.bytes * share), basis: s.basis, scaled: true };
       tasks.push(part);
     }
   }

@@ -30,4 +30,6 @@ export interface TaskEstimate {
    * budget (a lower bound); 'none': no history and a source that cannot be walked (remote).
    */
   basis: 'history' | 'walk' | 'walk-partial' | 'none';
+  /** True when files and bytes are the task's share of its project's figures (scaled by cost), not counted for the task itself. */
+  scaled?: boolean;
 }

@@ -113,4 +113,12 @@ export interface BackupReport {
   diagnosis?: unknown;
   /** What the safety guards did: lock taken over from a killed run, clean-up, deletions counted before the run. */
   safety?: SafetyReport;
+  /** Version of this shape (2: exitCode, hostname, schemaVersion, error); set by the command that writes the record. */
+  schemaVersion?: number;
+  /** Machine that ran the backup. */
+  hostname?: string;
+  /** The exit status the run ended with (0 ok, 1 failed, 2 bad input or refusal, 75 locked, 130 interrupted). */
+  exitCode?: number;
+  /** Set when the run did not get to (or could not finish) the transfer: one line, and the error's class (ConfigError, SafetyError, LockedError...). */
+  error?: { message: string; class: string };
 }

@@ -6,8 +6,14 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, content);
-  await fs.rename(tmp, file);
+  try {
+    await fs.writeFile(tmp, content);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    // A full disk must not leave a half-written temporary file behind.
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
 }
 
 export async function writeJsonReport(file: string, report: unknown): Promise<void> {

@@ -23,6 +23,10 @@ export interface RsyncRunResult {
   /** Number of items rsync itemized as changed or deleted (counted, not stored). */
   itemsChanged: number;
   itemsDeleted: number;
+  /** Regular files itemized as sent or received: what was copied when rsync stopped before its --stats. */
+  filesItemized: number;
+  /** Bytes sent so far by the last progress record: the amount copied when rsync stopped before its --stats. */
+  progressBytes: number;
   durationMs: number;
   pid: number | undefined;
 }
@@ -71,6 +75,8 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   let statsText: string | undefined;
   let itemsChanged = 0;
   let itemsDeleted = 0;
+  let filesItemized = 0;
+  let progressBytes = 0;
 
   const handleStdoutRecord = (record: string): void => {
     if (statsText !== undefined) {
@@ -83,6 +89,7 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
     }
     const progress = parseProgressLine(record);
     if (progress) {
+      progressBytes = progress.bytes;
       options.onProgress?.(progress);
       return;
     }
@@ -90,6 +97,7 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
     if (item) {
       if (item.changeType === 'deleting') itemsDeleted += 1;
       else itemsChanged += 1;
+      if (/^[<>]f/.test(item.itemize)) filesItemized += 1;
       options.onItem?.(item.path, item.itemize);
       return;
     }
@@ -134,6 +142,8 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
     stderrTail,
     itemsChanged,
     itemsDeleted,
+    filesItemized,
+    progressBytes,
     durationMs: Date.now() - started,
     pid: child.pid,
   };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LockedError } from '../errors.js';
+import { LockedError, WriteError } from '../errors.js';
 import { stateDir } from '../state/run-state.js';
 
 /** What a lock file says about the run holding it. */
@@ -22,6 +22,12 @@ export interface HeldLock {
   /** The lock that was left by a run that died (SIGKILL, power loss) and was taken over, if any. */
   tookOverFrom: LockInfo | null;
   release: () => Promise<void>;
+}
+
+function cannotWriteLock(file: string, error: unknown): WriteError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'no write permission' : code === 'EROFS' ? 'the file system is read-only' : code;
+  return new WriteError(`cannot write the run lock ${file} (${why}): nothing was copied; free space on or fix the permissions of the backup root`);
 }
 
 /** Lock file of one source/destination pair; by default in the backup root next to the run state. */
@@ -74,7 +80,11 @@ function describe(info: LockInfo): string {
  * this throw LockedError (exit 75) naming it.
  */
 export async function acquireLock(source: string, dest: string, file = lockFile(source, dest)): Promise<HeldLock> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw cannotWriteLock(file, error);
+  }
   const info: LockInfo = {
     pid: process.pid,
     host: os.hostname(),
@@ -90,9 +100,13 @@ export async function acquireLock(source: string, dest: string, file = lockFile(
       try {
         await handle.writeFile(`${JSON.stringify(info)}\n`);
         await handle.sync();
-      } finally {
+      } catch (error) {
+        // An empty lock left by a full disk would look like a killed run's to the next one.
         await handle.close();
+        await fs.rm(file, { force: true });
+        throw cannotWriteLock(file, error);
       }
+      await handle.close();
       let released = false;
       return {
         file,
@@ -106,7 +120,8 @@ export async function acquireLock(source: string, dest: string, file = lockFile(
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (error instanceof WriteError) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWriteLock(file, error);
     }
     const holder = await readLock(file);
     if (holder === null) continue; // Released meanwhile: try again.

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
-import { SafetyError } from '../errors.js';
+import { InterruptedError, SafetyError } from '../errors.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { BackupReport } from '../report/types.js';
@@ -15,6 +15,7 @@ import {
   type MountInfo,
   type SourceSnapshot,
 } from './guards.js';
+import { realPathOrAncestor } from '../preflight.js';
 import { acquireLock, lockFile, type HeldLock, type LockInfo } from './lock.js';
 import { checkDeletionBudget, forecastDeletions } from './max-delete.js';
 import { removeRsyncTempFiles, stopLeftoverRsync } from './recover.js';
@@ -121,8 +122,11 @@ export async function startSafeRun(
   // Dry runs write nothing, so they neither wait for nor block a real run.
   if (options.dryRun) return { report, finish: async () => undefined };
   // Shards of one run work on disjoint tasks of the same pair at once: each has its own lock.
-  const pair = options.shard === undefined ? options.source : `${options.source}\0shard ${options.shard.index}/${options.shard.count}`;
-  const lock: HeldLock = await acquireLock(options.source, options.dest, lockFile(pair, options.dest, lockDirectory(options)));
+  // The key is made from real paths, so `/data/x/../src` and a symlink to it lock the same pair.
+  const lockSource = options.sourceLocation.kind === 'local' ? await realPathOrAncestor(options.source) : options.source;
+  const lockDest = options.destLocation.kind === 'local' ? await realPathOrAncestor(options.dest) : options.dest;
+  const pair = options.shard === undefined ? lockSource : `${lockSource}\0shard ${options.shard.index}/${options.shard.count}`;
+  const lock: HeldLock = await acquireLock(options.source, options.dest, lockFile(pair, lockDest, lockDirectory(options)));
   try {
     if (lock.tookOverFrom) {
       report.lockTakenOverFrom = lock.tookOverFrom;
@@ -136,7 +140,7 @@ export async function startSafeRun(
     const shrinkCheck = facts.sourceEntries === null && safety.maxShrinkPercent < 100 && last?.files !== undefined;
     if (options.delete && (safety.maxDelete !== null || shrinkCheck)) {
       const forecast = await forecastDeletions(tasks, options, concurrency, signal);
-      if (signal?.aborted) throw new SafetyError('interrupted while counting deletions: nothing was written');
+      if (signal?.aborted) throw new InterruptedError('interrupted while counting deletions for --max-delete: nothing was written');
       report.deletionForecast = { deletions: forecast.deletions, backupEntries: forecast.backupEntries };
       checkDeletionBudget(forecast, safety.maxDelete);
       if (safety.maxDelete !== null) deletionCaps = new Map(forecast.perTask.map((t) => [t.id, t.deletions]));

@@ -4,7 +4,7 @@ import { makeTempDir } from '../../test/helpers/tree.js';
 import { readRunState, stateFile, updateRunStateSection, writeRunState } from './run-state.js';
 
 describe('run state', () => {
-  test('a missing or corrupt file reads as empty; sections and unknown fields survive updates', async () => {
+  test('a missing file reads as empty, a corrupt one is refused; sections and unknown fields survive updates', async () => {
     const { dir, cleanup } = await makeTempDir('dailysync-state-');
     try {
       expect(await readRunState(dir)).toEqual({ version: 1 });
@@ -14,7 +14,12 @@ describe('run state', () => {
       expect(state).toEqual({ version: 1, futureField: { keep: true }, taskHistory: { alpha: { files: 3 } }, safety: { lastGoodRuns: { x: { files: 10 } } } });
       expect((await fs.readdir(path.dirname(stateFile(dir)))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
       await fs.writeFile(stateFile(dir), '{ half a fi');
-      expect(await readRunState(dir)).toEqual({ version: 1 });
+      await expect(readRunState(dir)).rejects.toThrow(/state\.json is not valid JSON \(truncated or corrupt\).*move it aside/);
+      await fs.writeFile(stateFile(dir), '[]');
+      await expect(readRunState(dir)).rejects.toThrow(/does not hold a JSON object/);
+      await fs.rm(stateFile(dir));
+      await fs.mkdir(stateFile(dir));
+      await expect(readRunState(dir)).rejects.toThrow(/is a directory, not the state file/);
     } finally {
       await cleanup();
     }

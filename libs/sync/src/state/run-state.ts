@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { SafetyError } from '../errors.js';
 
 /**
  * Small JSON file kept in the backup root (`<dest>/.dailysync/state.json`) that remembers facts
@@ -30,24 +31,37 @@ function emptyState(): RunState {
   return { version: RUN_STATE_VERSION };
 }
 
-/** Reads the state of `dest`; a missing or unreadable file gives an empty state (first run). */
+function unusableState(file: string, problem: string): SafetyError {
+  return new SafetyError(
+    `${file} ${problem}: the --delete guards (--max-shrink, source mount) read it, so the run stops rather than guess; move it aside (mv '${file}' '${file}.broken') and rerun, the next good run records a fresh one`,
+  );
+}
+
+/**
+ * Reads the state of `dest`; a missing file gives an empty state (first run). A file that exists
+ * but cannot be read or parsed throws SafetyError: treating it as empty would silently switch off
+ * the shrink and mount guards, which compare against the last good run recorded in it.
+ */
 export async function readRunState(dest: string): Promise<RunState> {
+  const file = stateFile(dest);
   let text: string;
   try {
-    text = await fs.readFile(stateFile(dest), 'utf8');
+    text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return emptyState();
+    if (code === 'EISDIR') throw unusableState(file, 'is a directory, not the state file');
+    throw unusableState(file, `cannot be read (${code ?? String(error)})`);
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return emptyState();
-    const state = parsed as Record<string, unknown>;
-    return { ...state, version: typeof state['version'] === 'number' ? state['version'] : RUN_STATE_VERSION };
+    parsed = JSON.parse(text);
   } catch {
-    // A corrupt state file must not stop backups; it is rewritten at the end of the next run.
-    return emptyState();
+    throw unusableState(file, 'is not valid JSON (truncated or corrupt)');
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw unusableState(file, 'does not hold a JSON object');
+  const state = parsed as Record<string, unknown>;
+  return { ...state, version: typeof state['version'] === 'number' ? state['version'] : RUN_STATE_VERSION };
 }
 
 /** One section of the state, or undefined when absent or not an object. */
@@ -62,14 +76,20 @@ export async function writeRunState(dest: string, state: RunState): Promise<void
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Unique per writer: shards of one run (own locks, maybe one process) can write at the same millisecond.
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await fs.open(tmp, 'w');
   try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (error) {
+    // A full disk must not leave a half-written temporary file next to the state.
+    await fs.rm(tmp, { force: true });
+    throw error;
   }
-  await fs.rename(tmp, file);
 }
 
 /**

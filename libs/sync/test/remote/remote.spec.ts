@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runBackup } from '../../src/engine/backup.js';
-import { ConfigError } from '../../src/errors.js';
+import { RemoteUnreachableError } from '../../src/errors.js';
 import type { TaskProgress } from '../../src/engine/run-task.js';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../helpers/tree.js';
 import { freePort, LOOPBACK, startRsyncDaemon, startSshServer, type RsyncDaemon, type SshServer } from './servers.js';
@@ -157,13 +157,13 @@ describe('backup to and from an rsync daemon', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(60);
   });
 
-  test('a source daemon that refuses connections is retried, then reported as one configuration line', async () => {
+  test('a source daemon that refuses connections is retried, then reported as an outage (exit 1), not bad usage', async () => {
     const closed = await freePort();
     await expect(
       runBackup({ source: `rsync://${LOOPBACK}:${closed}/prod`, dest: path.join(work.dir, 'unused'), retry: FAST_RETRY }),
     ).rejects.toThrow(new RegExp(`could not be listed after 3 attempts \\(rsync exit 10`));
     await expect(runBackup({ source: `rsync://${LOOPBACK}:${closed}/prod`, dest: path.join(work.dir, 'unused'), retry: FAST_RETRY })).rejects.toBeInstanceOf(
-      ConfigError,
+      RemoteUnreachableError,
     );
   });
 });

@@ -7,9 +7,9 @@ export interface HistoryExecutorSchema {
   dest: string;
   /** rsync processes at once (1-256), or "auto": starts moderate, adds streams while throughput rises, backs off when a disk or the CPU saturates. Large projects are split into parts by subfolder, largest work first. */
   concurrency?: number | "auto";
-  /** Back up only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
+  /** Back up only projects matching these names or patterns (* and ? wildcards); repeat the flag for several (an array in Nx options and the config file). A comma is part of a name; one that matches no project is refused (exit 2). */
   include?: string[];
-  /** Leave out projects matching these names or patterns (repeatable). */
+  /** Leave out projects matching these names or patterns; repeat the flag for several (never split on commas). */
   exclude?: string[];
   /** JSON Lines file that gets one line per run (relative to the workspace root). */
   historyFile?: string;

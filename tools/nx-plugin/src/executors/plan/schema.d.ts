@@ -7,9 +7,9 @@ export interface PlanExecutorSchema {
   dest?: string;
   /** rsync processes at once to plan for (1-256), or "auto" (plans for where auto starts). */
   concurrency?: number | "auto";
-  /** Plan only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
+  /** Plan only projects matching these names or patterns (* and ? wildcards); repeat the flag for several. A comma is part of a name. */
   include?: string[];
-  /** Leave out projects matching these names or patterns (repeatable). */
+  /** Leave out projects matching these names or patterns; repeat the flag for several (never split on commas). */
   exclude?: string[];
   /** Mark which tasks machine I of N would run (I from 1). */
   shard?: string;

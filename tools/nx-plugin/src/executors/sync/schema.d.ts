@@ -11,9 +11,9 @@ export interface SyncExecutorSchema {
   delete?: boolean;
   /** Show what would change; write nothing. */
   dryRun?: boolean;
-  /** Back up only projects matching these names or patterns (repeatable, comma list, * and ? wildcards). */
+  /** Back up only projects matching these names or patterns (* and ? wildcards); repeat the flag for several (an array in Nx options and the config file). A comma is part of a name; one that matches no project is refused (exit 2). */
   include?: string[];
-  /** Leave out projects matching these names or patterns (repeatable). */
+  /** Leave out projects matching these names or patterns; repeat the flag for several (never split on commas). */
   exclude?: string[];
   /** Bandwidth limit per rsync process in KiB/s; 0 means none. */
   bwlimit?: number;
@@ -23,7 +23,7 @@ export interface SyncExecutorSchema {
   acls?: boolean;
   /** Preserve extended attributes (rsync -X); the flag turns it off. */
   xattrs?: boolean;
-  /** Write the JSON report to this file. */
+  /** Write the JSON report to this file, on every exit path (refusal, lock, interruption or error too); the path is checked before the backup starts. */
   report?: string;
   /** Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task, with backoff. */
   retries?: number;
