@@ -1,13 +1,16 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { VERSION } from '@dailysync/sync';
 import { reportCommandError, runDiagnoseCommand, runMergeReportsCommand, runPlanCommand, runSyncCommand, runVerifyCommand } from '@dailysync/commands';
 import { HELP } from './help.js';
+import { appPackageDir, installedVersions } from './installed.js';
 import { parseCli } from './parse.js';
 
-/** The workspace root, four levels above this file (apps/backup/src/cli). */
+/**
+ * Where the demo tree lives: the workspace root (two levels above apps/backup) in this repository;
+ * the current folder for an installed `dailysync`, never inside node_modules.
+ */
 export function workspaceRootFromHere(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  const appDir = appPackageDir();
+  return appDir.split(path.sep).includes('node_modules') ? process.cwd() : path.resolve(appDir, '../..');
 }
 
 /** The `dailysync` program. Returns the exit status instead of exiting, so tests can call it. */
@@ -24,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     case 'version':
-      process.stdout.write(`dailysync ${VERSION}\n`);
+      process.stdout.write(installedVersions());
       return 0;
     case 'sync': {
       const { exitCode } = await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true });

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { readProjectConfiguration, updateProjectConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
 import type { BackupTargetGeneratorSchema } from './schema.js';
 
-// This module imports nothing but @nx/devkit on purpose: Nx may first try to load a generator with
-// Node's type stripping and then retry with swc, and a half-loaded ESM graph (execa, via
-// @dailysync/sync) makes the retry fail. The checks below mirror the engine's option validation.
+// This module imports nothing but @nx/devkit on purpose: `nx g` should not load execa, listr2 and the
+// engine just to edit a project.json. The checks below mirror the engine's option validation.
 
 /** A bad answer; its message is one line that names the option and the fix. */
 export class GeneratorOptionError extends Error {
@@ -106,20 +105,4 @@ export default async function backupTargetGenerator(tree: Tree, options: BackupT
   }
   // writeJson already formats the file; no formatter (prettier/oxfmt) is needed.
   updateProjectConfiguration(tree, options.project, { ...project, targets: { ...existing, ...added } });
-  keepNxOnSwc(tree);
-}
-
-const STRIP_TYPES_SETTING = 'NX_PREFER_NODE_STRIP_TYPES=false';
-
-/**
- * On Node >= 22.18 Nx loads TypeScript executors with Node's own type stripping, which does not map
- * the `.js` import specifiers of the plugin's ESM sources to their `.ts` files; the executors then
- * fail to load. Nx reads the workspace's `.env` before loading any TypeScript, so the setting there
- * keeps it on swc, as on Node 20. An existing setting of the variable is left as it is.
- */
-function keepNxOnSwc(tree: Tree): void {
-  const current = tree.exists('.env') ? (tree.read('.env', 'utf-8') ?? '') : '';
-  if (/^\s*NX_PREFER_NODE_STRIP_TYPES\s*=/m.test(current)) return;
-  const comment = '# Added by @dailysync/nx-plugin: Nx must load its TypeScript executors with swc (see its README).';
-  tree.write('.env', `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${comment}\n${STRIP_TYPES_SETTING}\n`);
 }
