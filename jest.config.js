@@ -34,7 +34,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,apps,tools}/*/{src,test}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,apps,tools}/*/{src,test}/**/*.spec.ts', '<rootDir>/scripts/*.spec.ts'],
       testPathIgnorePatterns: [...common.testPathIgnorePatterns, '/test/system/', 'live-scenarios\\.spec\\.ts$', '/test/remote/remote\\.spec\\.ts$'],
     },
     { ...common, displayName: 'system', testMatch: SYSTEM_SPECS, testTimeout: 600000 },
