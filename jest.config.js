@@ -37,6 +37,6 @@ export default {
       testMatch: ['<rootDir>/{libs,apps,tools}/*/{src,test}/**/*.spec.ts', '<rootDir>/scripts/*.spec.ts'],
       testPathIgnorePatterns: [...common.testPathIgnorePatterns, '/test/system/', 'live-scenarios\\.spec\\.ts$', '/test/remote/remote\\.spec\\.ts$'],
     },
-    { ...common, displayName: 'system', testMatch: SYSTEM_SPECS, testTimeout: 600000 },
+    { ...common, displayName: 'system', testMatch: SYSTEM_SPECS, setupFilesAfterEnv: ['<rootDir>/scripts/jest/system-timeout.ts'] },
   ],
 };
