@@ -122,5 +122,6 @@ describe('backup-target generator in a scratch workspace', () => {
     } finally {
       await cleanup();
     }
-  });
+    // Three real nx processes: over a minute on a busy 2-core machine.
+  }, 300_000);
 });
