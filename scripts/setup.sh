@@ -1,29 +1,16 @@
 #!/usr/bin/env bash
-# Installs everything dailysync and its test suite need on Debian/Ubuntu, then the npm packages.
-# One list of system packages, used by the README's Quick start and by CI alike.
+# Runtime setup on Debian/Ubuntu: what a backup needs, nothing more (the README Quick start's first
+# command runs it before the demo backup). The test suite's extra system packages (sshd, Chromium,
+# FUSE, benchmark contestants) are in scripts/setup-dev.sh, which `npm test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
+runtime_packages=(
   rsync            # the engine runs it
-  openssh-server   # remote-backup tests start a real sshd on 127.0.0.1
-  openssh-client
-  chromium         # renders the HTML report in a test
-  fuse3            # latency scenario: passthrough filesystem that sleeps per operation
-  python3-fusepy
-  fpart            # benchmark contestant (fpsync)
-  parallel         # benchmark contestant (one rsync per project)
-  time             # benchmark peak-memory measurement (/usr/bin/time)
-  iproute2         # network scenario (ip netns, tc)
+  openssh-client   # only for user@host:/path sources or backups
 )
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash scripts/apt-install.sh "${runtime_packages[@]}"
+# The workspace's npm packages: the runtime dependencies and the Nx/TypeScript tooling that the
+# Quick start's `nx run backup:sync` builds and runs the plugin with. A backup host that only runs
+# the `dailysync` command installs the packed packages instead (docs/scheduling.md).
 npm ci --no-audit --no-fund

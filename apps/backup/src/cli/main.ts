@@ -1,12 +1,15 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { VERSION } from '@dailysync/sync/version';
 import { commandHelp, overviewHelp } from '@dailysync/commands/options';
+import { appPackageDir, installedVersions } from './installed.js';
 import { parseCli, UsageError } from './parse.js';
 
-/** The workspace root, four levels above this file (apps/backup/src/cli). */
+/**
+ * Where the demo tree lives: the workspace root (two levels above apps/backup) in this repository;
+ * the current folder for an installed `dailysync`, never inside node_modules.
+ */
 export function workspaceRootFromHere(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  const appDir = appPackageDir();
+  return appDir.split(path.sep).includes('node_modules') ? process.cwd() : path.resolve(appDir, '../..');
 }
 
 /**
@@ -28,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(parsed.of === undefined ? overviewHelp() : commandHelp(parsed.of));
       return 0;
     case 'version':
-      process.stdout.write(`dailysync ${VERSION}\n`);
+      process.stdout.write(installedVersions());
       return 0;
     case 'sync': {
       const { runSyncCommand } = await import('@dailysync/commands/sync');

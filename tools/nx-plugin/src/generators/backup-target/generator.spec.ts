@@ -49,13 +49,10 @@ describe('backup-target generator (devkit tree)', () => {
     expect(readJson(tree, 'apps/site/project.json').targets.build.options.command).toBe('echo build');
   });
 
-  test('keeps Nx on swc through the workspace .env (Node 24 type stripping cannot load the executors), once', async () => {
-    tree.write('.env', 'OTHER=1');
+  test("leaves the workspace's .env alone: the plugin ships compiled JavaScript, Nx needs no setting to load it", async () => {
+    tree.write('.env', 'OTHER=1\n');
     await backupTargetGenerator(tree, { project: 'site', source: '/data/prod', dest: '/data/bk' });
-    await backupTargetGenerator(tree, { project: 'site', source: '/data/prod', dest: '/data/bk', force: true });
-    const env = tree.read('.env', 'utf-8') ?? '';
-    expect(env.startsWith('OTHER=1\n')).toBe(true);
-    expect(env.match(/^NX_PREFER_NODE_STRIP_TYPES=false$/gm)).toHaveLength(1);
+    expect(tree.read('.env', 'utf-8')).toBe('OTHER=1\n');
   });
 
   test('--targets and --targetPrefix choose what is added', async () => {
@@ -138,5 +135,6 @@ describe('backup-target generator in a scratch workspace', () => {
     } finally {
       await cleanup();
     }
-  });
+    // Three real nx processes: over a minute on a busy 2-core machine.
+  }, 300_000);
 });

@@ -133,20 +133,4 @@ export default async function backupTargetGenerator(tree: Tree, options: BackupT
   }
   // writeJson already formats the file; no formatter (prettier/oxfmt) is needed.
   updateProjectConfiguration(tree, options.project, { ...project, targets: { ...existing, ...added } });
-  keepNxOnSwc(tree);
-}
-
-const STRIP_TYPES_SETTING = 'NX_PREFER_NODE_STRIP_TYPES=false';
-
-/**
- * On Node >= 22.18 Nx loads TypeScript executors with Node's own type stripping, which does not map
- * the `.js` import specifiers of the plugin's ESM sources to their `.ts` files; the executors then
- * fail to load. Nx reads the workspace's `.env` before loading any TypeScript, so the setting there
- * keeps it on swc, as on Node 20. An existing setting of the variable is left as it is.
- */
-function keepNxOnSwc(tree: Tree): void {
-  const current = tree.exists('.env') ? (tree.read('.env', 'utf-8') ?? '') : '';
-  if (/^\s*NX_PREFER_NODE_STRIP_TYPES\s*=/m.test(current)) return;
-  const comment = '# Added by @dailysync/nx-plugin: Nx must load its TypeScript executors with swc (see its README).';
-  tree.write('.env', `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${comment}\n${STRIP_TYPES_SETTING}\n`);
 }

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// `dailysync --version`: what is installed, read from the package.json files actually loaded (a
+// hard-coded number would not tell a mixed or stale install apart), plus node and rsync.
+
+const PACKAGES = ['@dailysync/commands', '@dailysync/sync', '@dailysync/metrics'] as const;
+
+function packageVersion(packageJsonUrl: string | URL): string {
+  try {
+    return (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'not found';
+  }
+}
+
+function rsyncVersion(): string {
+  try {
+    const first = execFileSync('rsync', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).split('\n')[0] ?? '';
+    return /version\s+(\S+)/.exec(first)?.[1] ?? 'unknown';
+  } catch {
+    return 'not found (install rsync)';
+  }
+}
+
+/** The app's own package folder: two levels above this file in src/cli and in dist/cli alike. */
+export function appPackageDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+}
+
+/** Lines for `dailysync --version`; the first is `dailysync <version>`. */
+export function installedVersions(): string {
+  const appDir = appPackageDir();
+  const lines = [`dailysync ${packageVersion(path.join(appDir, 'package.json'))} (${appDir})`];
+  for (const name of PACKAGES) {
+    let version: string;
+    try {
+      version = packageVersion(new URL(import.meta.resolve(`${name}/package.json`)));
+    } catch {
+      version = 'not found';
+    }
+    lines.push(`  ${name} ${version}`);
+  }
+  lines.push(`  node ${process.version}`, `  rsync ${rsyncVersion()}`);
+  return `${lines.join('\n')}\n`;
+}
