@@ -18,6 +18,8 @@ import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
+import { runBatchTask } from './run-batch-task.js';
+import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
 /** Callbacks a front end (listr2 view, JSON event stream, an executor) uses to follow a backup. */
@@ -142,13 +144,13 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   }
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
-    for (const task of tasks) results.set(task.id, unreachableResult(task, remoteRoot));
+    for (const task of withBatchesExpanded(tasks)) results.set(task.id, unreachableResult(task, remoteRoot));
   }
   await runQueue(
-    tasks.filter((t) => !results.has(t.id)),
+    tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id)),
     limit,
     async (task) => {
-      const result = await runPlannedTask(task, {
+      const taskContext = {
         auto,
         options,
         retry,
@@ -157,7 +159,19 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         onProgress: hooks.onTaskProgress,
         rootEntries: discovery.rootEntries,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
-      });
+      };
+      if (task.kind === 'batch') {
+        // One rsync for several small projects; the report keeps one result per project.
+        const outcome = await runBatchTask(task, taskContext);
+        if (outcome.batch.alsoSeen?.includes('disk-full')) {
+          diskFull = true;
+          stopWriting.abort();
+        }
+        for (const r of outcome.projects) results.set(r.id, r);
+        hooks.onTaskFinish?.(task, outcome.batch);
+        return;
+      }
+      const result = await runPlannedTask(task, taskContext);
       if (result.alsoSeen?.includes('disk-full')) {
         diskFull = true;
         stopWriting.abort();
@@ -173,11 +187,28 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   await restoreSplitFolderTimes(tasks, options, results, taskSignal);
 
-  await saveHistory(options, discovery, tasks, results);
+  // History and the report know projects: a batch stands for its project tasks there.
+  await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
   phases.end('finish');
   const interrupted = request.signal?.aborted === true;
   const ordered: TaskResult[] = [];
   for (const task of tasks) {
+    if (task.kind === 'batch') {
+      for (const projectTask of projectTasksOfBatch(task)) {
+        const r = results.get(projectTask.id);
+        ordered.push(
+          r ?? {
+            ...skippedResult(projectTask.project, 'not started: the run was interrupted'),
+            status: diskFull && !interrupted ? 'failed' : 'interrupted',
+            error: diskFull && !interrupted ? 'not started: the destination disk is full' : null,
+          },
+        );
+      }
+      if (!projectTasksOfBatch(task).some((t) => results.has(t.id))) {
+        hooks.onTaskFinish?.(task, { ...skippedResult(task.project, 'not started'), id: task.id, kind: task.kind, status: diskFull && !interrupted ? 'failed' : 'interrupted' });
+      }
+      continue;
+    }
     const r = results.get(task.id);
     if (r !== undefined) {
       ordered.push(r);

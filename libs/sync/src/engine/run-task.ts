@@ -2,6 +2,7 @@ import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
+import { splitSizedItem } from './batch-attribution.js';
 import { CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
@@ -30,6 +31,8 @@ export interface RunTaskContext {
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
+  /** Each item rsync lists (path relative to the task's subtree; size only for batch tasks, else 0). */
+  onItem?: (relPath: string, itemize: string, size: number) => void;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -70,8 +73,12 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       args,
       signal: ctx.signal,
       onItem: (item, itemize) => {
-        currentItem = item;
-        if (local) copied.add(item, itemize);
+        // A batch's lines carry the item's size before its name (BATCH_OUT_FORMAT).
+        const sized = task.kind === 'batch' ? splitSizedItem(item) : undefined;
+        const relPath = sized?.path ?? item;
+        currentItem = relPath;
+        if (local) copied.add(relPath, itemize);
+        ctx.onItem?.(relPath, itemize, sized?.size ?? 0);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),
     });
