@@ -19,6 +19,7 @@ export interface PlanCommandContext {
 }
 
 function taskName(task: SyncTask): string {
+  if (task.kind === 'batch') return `${task.id}: ${task.projects?.length ?? 0} small projects`;
   if (task.kind === 'project-top') return `${printableName(task.project)} (top level)`;
   const excluded = task.kind === 'subtree' && task.excludeTopLevelDirs !== 'all' && task.excludeTopLevelDirs.length > 0;
   return `${printableName(task.id)}${excluded ? ' (top level)' : ''}`;
@@ -35,7 +36,8 @@ export function formatPlan(result: PlanOnlyResult): string {
   const shard = result.shardTaskIds ? new Set(result.shardTaskIds) : undefined;
   const rows = [['#', 'task', 'kind', 'files', 'size', 'est. time', 'based on', 'leaves to other tasks']];
   plan.tasks.forEach((t, i) => {
-    const excluded = t.excludeTopLevelDirs === 'all' ? 'all folders' : t.excludeTopLevelDirs.map(printableName).join(', ');
+    const excluded =
+      t.kind === 'batch' ? 'everything but its projects' : t.excludeTopLevelDirs === 'all' ? 'all folders' : t.excludeTopLevelDirs.map(printableName).join(', ');
     rows.push([
       String(i + 1) + (shard && !shard.has(t.id) ? ' (other shard)' : ''),
       taskName(t),

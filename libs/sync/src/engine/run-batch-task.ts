@@ -56,6 +56,8 @@ export async function runBatchTask(task: SyncTask, ctx: PlannedTaskContext): Pro
       projects: counted.map(({ name, counts }, i) => ({
         ...projectResult(batch, name, counts, durationOf(i)),
         ...(batch.error === null ? {} : { error: `${batch.error} (in the shared rsync ${task.id})` }),
+        // Every project of the batch was in the rsync that met the full disk.
+        ...(batch.alsoSeen?.includes('disk-full') ? { alsoSeen: ['disk-full'] } : {}),
       })),
     };
   }
