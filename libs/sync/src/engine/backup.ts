@@ -248,9 +248,10 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           shard: {
             index: options.shard.index,
             count: options.shard.count,
-            plannedTasks: planned.length,
+            // Counted as the report lists them: a batch as its projects.
+            plannedTasks: withBatchesExpanded(planned).length,
             digest: sharded.digest,
-            taskIds: tasks.map((t) => t.id),
+            taskIds: withBatchesExpanded(tasks).map((t) => t.id),
           },
         }),
     safety: safeRun.report,
