@@ -60,6 +60,14 @@ describe('planBackup with small projects', () => {
     expect(off.tasks).toHaveLength(41);
   });
 
+  test('a name that was not valid UTF-8 (read with U+FFFD) keeps its own rsync', async () => {
+    const names = ['ok-1', 'ok-2', 'bad-\uFFFD'];
+    const history = new Map(names.map((name) => [name, { project: name, kind: 'project' as const, relPath: name, partial: false, files: 1, bytes: 1, durationMs: 1, finishedAt: '' }]));
+    const plan = await planBackup({ sourceRoot: undefined, discovery: discoveryOf(names), history, settings: { concurrency: 2 } });
+    expect(plan.tasks.find((t) => t.kind === 'batch')?.projects).toEqual(['ok-1', 'ok-2']);
+    expect(plan.tasks.find((t) => t.id === 'bad-\uFFFD')?.kind).toBe('project');
+  });
+
   test('projects of unknown size (remote source without history) are never batched', async () => {
     const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
     const plan = await planBackup({ sourceRoot: undefined, discovery: discoveryOf(names), history: new Map(), settings: { concurrency: 4 } });

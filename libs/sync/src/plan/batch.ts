@@ -23,6 +23,15 @@ export const DEFAULT_BATCH_SETTINGS: BatchSettings = { batchBelowMs: 1_000, batc
  */
 const MIN_BATCH_MS = 100;
 
+/**
+ * Whether a project may share an rsync: its name must survive the round trip through rsync's
+ * output, or its lines could not be attributed to it. A name read with U+FFFD in it was not valid
+ * UTF-8 on disk (the text no longer names the folder exactly): it keeps its own rsync.
+ */
+export function canShareRsync(name: string): boolean {
+  return !name.includes('\uFFFD');
+}
+
 export interface BatchCandidate {
   name: string;
   /** Estimated ms of the project on its own. */

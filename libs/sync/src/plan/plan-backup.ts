@@ -4,7 +4,7 @@ import { runQueue } from '../engine/queue.js';
 import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
 import { NETWORK_LATENCY_MS } from './latency-probe.js';
-import { DEFAULT_BATCH_SETTINGS, packBatches, type BatchCandidate } from './batch.js';
+import { canShareRsync, DEFAULT_BATCH_SETTINGS, packBatches, type BatchCandidate } from './batch.js';
 import { splitProject } from './split.js';
 import { ROOT_PROJECT, type SyncTask, type TaskEstimate } from './task.js';
 
@@ -184,7 +184,7 @@ export async function planBackup(input: {
   const candidates: BatchCandidate[] = [];
   for (const name of selected) {
     const s = sizes.get(name) as ProjectSize;
-    if ((s.basis === 'history' || s.basis === 'walk') && s.ms < batchBelow) candidates.push({ name, ms: s.ms, files: s.files, bytes: s.bytes, basis: s.basis });
+    if ((s.basis === 'history' || s.basis === 'walk') && s.ms < batchBelow && canShareRsync(name)) candidates.push({ name, ms: s.ms, files: s.files, bytes: s.bytes, basis: s.basis });
   }
   const packing = packBatches(candidates, {
     concurrency,
