@@ -9,7 +9,8 @@
 // Other options: --projects N, --size-mb MB, --seed S, --latency-ms MS (per FUSE op, default 1),
 // --jobs N (parallel -j / fpsync -n, default 8), --concurrency auto|N (dailysync), --workdir DIR
 // (default /tmp), --keep (keep the work dir), --contestants a,b,c, --cp-in-latency,
-// --timeout-min M (per contestant run, default 60), --dailysync-extra "ARGS" (appended to the dailysync command).
+// --timeout-min M (per contestant run, default 60), --dailysync-extra "ARGS" (appended to the dailysync command),
+// --workloads full,nochange,change1pct (default all three; on a busy machine, fewer keep a run short).
 // See docs/benchmarks.md for what every scenario/workload/contestant means.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -71,6 +72,16 @@ interface Args {
   cpInLatency: boolean;
   timeoutMin: number;
   dailysyncExtra: string[];
+  workloads: Workload[];
+}
+
+function parseWorkloads(value: string | true | undefined): Workload[] {
+  if (value === undefined) return WORKLOADS;
+  const list = String(value).split(',').filter(Boolean);
+  const bad = list.filter((w) => !(WORKLOADS as string[]).includes(w));
+  if (bad.length > 0 || list.length === 0) throw new Error(`--workloads takes a comma list of ${WORKLOADS.join(', ')}`);
+  // Always in the harness's order: nochange and change1pct start from the backup the previous workload left.
+  return WORKLOADS.filter((w) => list.includes(w));
 }
 
 function parseArgs(argv: string[]): Args {
@@ -86,7 +97,7 @@ function parseArgs(argv: string[]): Args {
     else { m.set(a.slice(2), nxt); i++; }
   }
   const known = ['scenario', 'files', 'projects', 'small-projects', 'size-mb', 'repeats', 'seed', 'latency-ms', 'jobs', 'concurrency',
-    'workdir', 'keep', 'quick', 'memory', 'contestants', 'cp-in-latency', 'timeout-min', 'dailysync-extra', 'help'];
+    'workdir', 'keep', 'quick', 'memory', 'contestants', 'cp-in-latency', 'timeout-min', 'dailysync-extra', 'workloads', 'help'];
   for (const k of m.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   if (m.has('help')) {
     console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n'));
@@ -116,6 +127,7 @@ function parseArgs(argv: string[]): Args {
     cpInLatency: m.has('cp-in-latency'),
     timeoutMin: num('timeout-min', 60),
     dailysyncExtra: m.has('dailysync-extra') ? String(m.get('dailysync-extra')).split(/\s+/).filter(Boolean) : [],
+    workloads: parseWorkloads(m.get('workloads')),
   };
 }
 
@@ -542,7 +554,7 @@ async function runScenario(sc: Scenario, args: Args, work: string, pristine: str
         fs.mkdirSync(path.join(dstB, c.name));
       }
       await settle();
-      for (const wl of WORKLOADS) {
+      for (const wl of args.workloads) {
         if (wl === 'change1pct') {
           mutationInfo.value = mutateTree(srcB, { seed: args.seed, percent: 1 });
           log(`applied mutation ${JSON.stringify(mutationInfo.value)}`);
