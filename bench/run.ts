@@ -43,7 +43,8 @@ export function dailysyncCommand(src: string, dst: string, reportFile: string, c
 /** Returns null when the CLI is runnable, else the reason it is pending. */
 export function dailysyncUnavailable(): string | null {
   if (!fs.existsSync(DAILYSYNC_BIN)) return `pending: ${DAILYSYNC_BIN} does not exist yet`;
-  const r = spawnSync(process.execPath, [DAILYSYNC_BIN, '--help'], { encoding: 'utf8', timeout: 30000 });
+  // Generous: on a busy shared machine the CLI's start-up (tsx) alone took 11-17 s.
+  const r = spawnSync(process.execPath, [DAILYSYNC_BIN, '--help'], { encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0) return `pending: \`node ${DAILYSYNC_BIN} --help\` exited ${r.status}: ${(r.stderr || '').slice(0, 300)}`;
   return null;
 }
