@@ -19,6 +19,7 @@ import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from '.
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
+import { restoreRootTimeAfterBatches } from './batch-root-time.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
@@ -186,6 +187,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   );
   phases.end('transfer');
   await restoreSplitFolderTimes(tasks, options, results, taskSignal);
+  await restoreRootTimeAfterBatches(tasks, options, results, taskSignal);
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
