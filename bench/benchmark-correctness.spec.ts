@@ -40,3 +40,38 @@ test('every benchmark contestant leaves a correct backup on a small tree, in bot
   const wrong = result.runs.filter((r) => r.exitCode !== 0 || r.check?.pass !== true);
   expect(wrong.map((r) => `${r.scenario}/${r.workload}/${r.contestant}: exit ${r.exitCode}, ${r.check?.diffSample.join('; ') ?? 'not checked'}`)).toEqual([]);
 }, 10 * 60_000);
+
+/**
+ * The many-projects scenario (issue 15) at a small size: one-file projects next to big ones, where
+ * dailysync packs the small projects into shared rsync tasks. Every contestant must still leave an
+ * exact backup, in both scenarios and all workloads, and dailysync's report one entry per project.
+ */
+test('the many-projects scenario leaves a correct backup for every contestant, with one report entry per project', async () => {
+  const run = await execa(
+    'npx',
+    ['tsx', 'bench/run.ts', '--scenario', 'all', '--projects', '3', '--small-projects', '40', '--files', '120', '--size-mb', '2', '--repeats', '1', '--contestants', 'rsync,parallel,dailysync'],
+    { cwd: REPO_ROOT, reject: false, all: true, timeout: 8 * 60_000 },
+  );
+  expect(run.exitCode).toBe(0);
+  const json = /^JSON: (.+\.json)$/m.exec(run.stdout)?.[1];
+  if (json === undefined) throw new Error(`the benchmark printed no results file:\n${run.all?.slice(-3000)}`);
+  const file = path.join(REPO_ROOT, json);
+  const result = JSON.parse(await fs.readFile(file, 'utf8')) as { runs: BenchRun[]; tree: { projects: number } };
+  const reports = file.replace(/\.json$/, '-reports');
+  const reportFiles = await fs.readdir(reports).catch(() => [] as string[]);
+  const fullReport = reportFiles.find((f) => /^local-full-dailysync-r1\.json$/.test(f));
+  const dailysyncReport = fullReport === undefined ? undefined : (JSON.parse(await fs.readFile(path.join(reports, fullReport), 'utf8')) as { projects: Array<{ name: string; status: string; filesTransferred: number }> });
+  await fs.rm(file, { force: true });
+  await fs.rm(reports, { recursive: true, force: true });
+
+  expect(result.tree.projects).toBe(43);
+  expect(new Set(result.runs.map((r) => r.contestant))).toEqual(new Set(['rsync', 'parallel', 'dailysync']));
+  const wrong = result.runs.filter((r) => r.exitCode !== 0 || r.check?.pass !== true);
+  expect(wrong.map((r) => `${r.scenario}/${r.workload}/${r.contestant}: exit ${r.exitCode}, ${r.check?.diffSample.join('; ') ?? 'not checked'}`)).toEqual([]);
+  // 43 projects plus the root entries, each ok; every small project copied its one file.
+  expect(dailysyncReport?.projects).toHaveLength(44);
+  expect(dailysyncReport?.projects.every((p) => p.status === 'ok')).toBe(true);
+  const small = dailysyncReport?.projects.filter((p) => /^(job|Kunde |-order |#ticket|Fall\*|case\?)\d{5}$/.test(p.name)) ?? [];
+  expect(small).toHaveLength(40);
+  expect(small.every((p) => p.filesTransferred === 1)).toBe(true);
+}, 10 * 60_000);

@@ -20,6 +20,7 @@ export function generateTree(opts: {
   seed?: number;
   sizeMb?: number;
   tiny?: boolean;
+  smallProjects?: number;
 }): TreeSummary;
 export interface MutationSummary {
   modified: number;

@@ -10,6 +10,8 @@
 // scaled so the total stays under --size-mb), a few root-level files, and odd names
 // (spaces, non-ASCII, leading '-', leading '#', ';').
 // --tiny: every file is 0-256 bytes (used by the memory mode with 200,000 files).
+// --small-projects N: N more project folders holding one small file each (the many-projects
+// scenario: a NAS with thousands of small projects next to a few big ones); not counted in --files.
 // --mutate applies the deterministic "one day of changes" to an existing tree (see mutateTree).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,7 +95,7 @@ function writeFile(p, buf, mode, mtime) {
 /**
  * Generate the tree. Returns a summary {files, dirs, bytes, perProject}.
  */
-export function generateTree({ out, files = 10000, projects = 12, seed = 42, sizeMb = 300, tiny = false }) {
+export function generateTree({ out, files = 10000, projects = 12, seed = 42, sizeMb = 300, tiny = false, smallProjects = 0 }) {
   const rng = makeRng(`tree:${seed}`);
   fs.mkdirSync(out, { recursive: true });
   if (fs.readdirSync(out).length) throw new Error(`--out ${out} is not empty`);
@@ -164,6 +166,20 @@ export function generateTree({ out, files = 10000, projects = 12, seed = 42, siz
       bytes += size; pfiles++; pbytes += size; nFiles++;
     }
     perProject.push({ name: projNames[p], files: pfiles, bytes: pbytes });
+  }
+  // Small projects: own PRNG stream, so the big projects are the same with or without them.
+  const srng = makeRng(`small:${seed}`);
+  const smallPrefixes = ['job', 'Kunde ', '-order ', '#ticket', 'Fall*', 'case?'];
+  for (let i = 0; i < smallProjects; i++) {
+    const name = `${smallPrefixes[i % smallPrefixes.length]}${String(i).padStart(5, '0')}`;
+    const pdir = path.join(out, name);
+    fs.mkdirSync(pdir);
+    nDirs++;
+    const size = srng.int(200, 4096);
+    writeFile(path.join(pdir, `notes ${i}.txt`), srng.bytes(size), 0o644, BASE_MTIME + srng.int(0, 86400 * 300));
+    dirMtimes.push([pdir, BASE_MTIME + srng.int(0, 86400 * 300)]);
+    bytes += size; nFiles++;
+    perProject.push({ name, files: 1, bytes: size });
   }
   const rootNames = ['README.txt', '#index.json', '-catalog.db', 'Übersicht.txt'];
   for (let i = 0; i < rootFiles; i++) {
@@ -258,11 +274,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const t0 = Date.now();
     const s = generateTree({
       out: String(a.out), files: Number(a.files ?? 10000), projects: Number(a.projects ?? 12), seed,
-      sizeMb: Number(a['size-mb'] ?? 300), tiny: Boolean(a.tiny),
+      sizeMb: Number(a['size-mb'] ?? 300), tiny: Boolean(a.tiny), smallProjects: Number(a['small-projects'] ?? 0),
     });
     console.log(JSON.stringify({ ...s, seconds: (Date.now() - t0) / 1000 }, null, 1));
   } else {
-    console.error('usage: generate-tree.mjs --out DIR [--files N] [--projects N] [--seed S] [--size-mb MB] [--tiny] | --mutate DIR [--seed S] [--percent P]');
+    console.error('usage: generate-tree.mjs --out DIR [--files N] [--projects N] [--small-projects N] [--seed S] [--size-mb MB] [--tiny] | --mutate DIR [--seed S] [--percent P]');
     process.exit(2);
   }
 }

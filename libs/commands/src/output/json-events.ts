@@ -2,7 +2,7 @@ import type { BackupHooks, BackupReport, SyncTask, TaskProgress, TaskResult } fr
 
 /** One line of `dailysync sync --json`: every event has `event` and an ISO `time`. */
 export type JsonEvent =
-  | { event: 'plan'; time: string; source: string; dest: string; concurrency: number | 'auto'; dryRun: boolean; tasks: Array<{ id: string; project: string; kind: SyncTask['kind'] }> }
+  | { event: 'plan'; time: string; source: string; dest: string; concurrency: number | 'auto'; dryRun: boolean; tasks: Array<{ id: string; project: string; kind: SyncTask['kind']; projects?: string[] }> }
   | { event: 'task-start'; time: string; task: string; project: string; attempt: number }
   | { event: 'task-progress'; time: string; task: string; project: string; percent: number; bytes: number; bytesPerSecond: number; attempt: number }
   | { event: 'task-finish'; time: string; task: string; project: string; result: TaskResult }
@@ -41,7 +41,8 @@ export class JsonEventStream {
           dest: options.dest,
           concurrency: options.concurrency,
           dryRun: options.dryRun,
-          tasks: tasks.map((t) => ({ id: t.id, project: t.project, kind: t.kind })),
+          // A batch task names the small projects its one rsync copies.
+          tasks: tasks.map((t) => ({ id: t.id, project: t.project, kind: t.kind, ...(t.projects ? { projects: t.projects } : {}) })),
         }),
       onTaskStart: (task, attempt) => this.write({ event: 'task-start', time: this.time(), task: task.id, project: task.project, attempt }),
       onTaskProgress: (task, progress) => this.progress(task, progress),

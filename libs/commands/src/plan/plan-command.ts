@@ -24,6 +24,7 @@ export interface PlanCommandContext {
 }
 
 function taskName(task: SyncTask): string {
+  if (task.kind === 'batch') return `${task.id}: ${task.projects?.length ?? 0} small projects`;
   if (task.kind === 'project-top') return `${printableName(task.project)} (top level)`;
   const excluded = task.kind === 'subtree' && task.excludeTopLevelDirs !== 'all' && task.excludeTopLevelDirs.length > 0;
   return `${printableName(task.id)}${excluded ? ' (top level)' : ''}`;
@@ -41,7 +42,8 @@ export function formatPlan(result: PlanOnlyResult): string {
   // Every figure here is an estimate; a split part's files and size are its share of the project's, marked "~".
   const rows = [['#', 'task', 'kind', 'est. files', 'est. size', 'est. time', 'based on', 'leaves to other tasks']];
   plan.tasks.forEach((t, i) => {
-    const excluded = t.excludeTopLevelDirs === 'all' ? 'all folders' : t.excludeTopLevelDirs.map(printableName).join(', ');
+    const excluded =
+      t.kind === 'batch' ? 'everything but its projects' : t.excludeTopLevelDirs === 'all' ? 'all folders' : t.excludeTopLevelDirs.map(printableName).join(', ');
     rows.push([
       String(i + 1) + (shard && !shard.has(t.id) ? ' (other shard)' : ''),
       taskName(t),

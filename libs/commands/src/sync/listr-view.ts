@@ -38,6 +38,7 @@ export function finalLine(label: string, r: TaskResult): string {
 
 /** `alpha` for a whole project; `alpha › sub/dir` or `alpha › (top level)` for the parts of a split one. */
 export function taskLabel(task: SyncTask): string {
+  if (task.kind === 'batch') return `${task.id} · ${task.projects?.length ?? 0} small projects`;
   if (task.kind === 'project-top') return `${printableName(task.project)} › (top level)`;
   if (task.kind !== 'subtree') return printableName(task.id);
   const inside = task.relPath.slice(task.project.length + 1);

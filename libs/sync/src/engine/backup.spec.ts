@@ -60,7 +60,8 @@ describe('runBackup against real rsync', () => {
 
   test('concurrency 1 runs the projects one after another', async () => {
     await writeTree(source, projectTree(['a', 'b', 'c']));
-    const report = await runBackup({ source, dest, concurrency: 1 });
+    // One rsync per project: small projects would otherwise share one rsync and one time span.
+    const report = await runBackup({ source, dest, concurrency: 1, planning: { batchBelowMs: 0 } });
     const spans = report.projects
       .map((p) => [Date.parse(p.startedAt ?? ''), Date.parse(p.finishedAt ?? '')] as const)
       .sort((x, y) => x[0] - y[0]);
@@ -129,7 +130,8 @@ describe('runBackup against real rsync', () => {
     await writeTree(source, projectTree(['alpha', 'beta', 'gamma']));
     // A file where the backup folder of beta should be: rsync cannot create the directory.
     await writeTree(dest, { beta: 'not a directory\n' });
-    const report = await runBackup({ source, dest, concurrency: 1 });
+    // One rsync per project (a shared rsync of the root would replace the file, as one rsync -a does).
+    const report = await runBackup({ source, dest, concurrency: 1, planning: { batchBelowMs: 0 } });
     const beta = report.projects.find((p) => p.name === 'beta');
     expect(beta?.status).toBe('failed');
     expect(beta?.exitCode).not.toBe(0);

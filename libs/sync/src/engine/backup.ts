@@ -20,6 +20,9 @@ import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
+import { runBatchTask } from './run-batch-task.js';
+import { restoreRootTimeAfterBatches } from './batch-root-time.js';
+import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
 /** Callbacks a front end (listr2 view, JSON event stream, an executor) uses to follow a backup. */
@@ -157,17 +160,17 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
     for (const task of tasks) {
-      const result = unreachableResult(task, remoteRoot);
-      results.set(task.id, result);
+      const expanded = withBatchesExpanded([task]).map((t) => unreachableResult(t, remoteRoot));
+      for (const result of expanded) results.set(result.id, result);
       // A front end waits for every planned task's finish (the live view would hang without it).
-      hooks.onTaskFinish?.(task, result);
+      hooks.onTaskFinish?.(task, task.kind === 'batch' ? { ...expanded[0]!, id: task.id, project: task.project, kind: task.kind } : expanded[0]!);
     }
   }
   await runQueue(
-    tasks.filter((t) => !results.has(t.id)),
+    tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id)),
     limit,
     async (task) => {
-      const result = await runPlannedTask(task, {
+      const taskContext = {
         auto,
         options,
         retry,
@@ -176,7 +179,19 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         onProgress: hooks.onTaskProgress,
         rootEntries: discovery.rootEntries,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
-      });
+      };
+      if (task.kind === 'batch') {
+        // One rsync for several small projects; the report keeps one result per project.
+        const outcome = await runBatchTask(task, taskContext);
+        if (outcome.batch.alsoSeen?.includes('disk-full')) {
+          diskFull = true;
+          stopWriting.abort();
+        }
+        for (const r of outcome.projects) results.set(r.id, r);
+        hooks.onTaskFinish?.(task, outcome.batch);
+        return;
+      }
+      const result = await runPlannedTask(task, taskContext);
       if (result.alsoSeen?.includes('disk-full')) {
         diskFull = true;
         stopWriting.abort();
@@ -191,12 +206,30 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   );
   phases.end('transfer');
   await restoreSplitFolderTimes(tasks, options, results, taskSignal);
+  await restoreRootTimeAfterBatches(tasks, options, results, taskSignal);
 
-  await saveHistory(options, discovery, tasks, results);
+  // History and the report know projects: a batch stands for its project tasks there.
+  await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
   phases.end('finish');
   const interrupted = request.signal?.aborted === true;
   const ordered: TaskResult[] = [];
   for (const task of tasks) {
+    if (task.kind === 'batch') {
+      for (const projectTask of projectTasksOfBatch(task)) {
+        const r = results.get(projectTask.id);
+        ordered.push(
+          r ?? {
+            ...skippedResult(projectTask.project, 'not started: the run was interrupted'),
+            status: diskFull && !interrupted ? 'failed' : 'interrupted',
+            error: diskFull && !interrupted ? 'not started: the destination disk is full' : null,
+          },
+        );
+      }
+      if (!projectTasksOfBatch(task).some((t) => results.has(t.id))) {
+        hooks.onTaskFinish?.(task, { ...skippedResult(task.project, 'not started'), id: task.id, kind: task.kind, status: diskFull && !interrupted ? 'failed' : 'interrupted' });
+      }
+      continue;
+    }
     const r = results.get(task.id);
     if (r !== undefined) {
       ordered.push(r);
@@ -236,9 +269,10 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           shard: {
             index: options.shard.index,
             count: options.shard.count,
-            plannedTasks: planned.length,
+            // Counted as the report lists them: a batch as its projects.
+            plannedTasks: withBatchesExpanded(planned).length,
             digest: sharded.digest,
-            taskIds: tasks.map((t) => t.id),
+            taskIds: withBatchesExpanded(tasks).map((t) => t.id),
           },
         }),
     safety: safeRun.report,

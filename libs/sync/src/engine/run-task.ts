@@ -3,6 +3,7 @@ import { waitBeforeRetry } from './backoff.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
+import { splitSizedItem } from './batch-attribution.js';
 import { CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
@@ -31,6 +32,8 @@ export interface RunTaskContext {
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
+  /** Each item rsync lists (path relative to the task's subtree; size only for batch tasks, else 0). */
+  onItem?: (relPath: string, itemize: string, size: number) => void;
 }
 
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
@@ -64,8 +67,12 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       args,
       signal: ctx.signal,
       onItem: (item, itemize) => {
-        currentItem = item;
-        if (local) copied.add(item, itemize);
+        // A batch's lines carry the item's size before its name (BATCH_OUT_FORMAT).
+        const sized = task.kind === 'batch' ? splitSizedItem(item) : undefined;
+        const relPath = sized?.path ?? item;
+        currentItem = relPath;
+        if (local) copied.add(relPath, itemize);
+        ctx.onItem?.(relPath, itemize, sized?.size ?? 0);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),
     });

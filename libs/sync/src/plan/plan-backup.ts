@@ -4,6 +4,7 @@ import { runQueue } from '../engine/queue.js';
 import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
 import { NETWORK_LATENCY_MS } from './latency-probe.js';
+import { canShareRsync, DEFAULT_BATCH_SETTINGS, packBatches, type BatchCandidate } from './batch.js';
 import { splitProject } from './split.js';
 import { ROOT_PROJECT, type SyncTask, type TaskEstimate } from './task.js';
 
@@ -33,6 +34,10 @@ export interface PlanSettings {
   rate?: Rate;
   /** Walk one folder at a time, so that every shard counts the same entries (see EstimateOptions). Default false. */
   deterministicWalk?: boolean;
+  /** Projects estimated below this many ms share rsync tasks (plan/batch.ts); 0: one rsync per project. Default 1,000 ms. */
+  batchBelowMs?: number;
+  /** Most projects one shared rsync task names. Default 500. */
+  batchMaxProjects?: number;
 }
 
 export interface BackupPlan {
@@ -134,6 +139,7 @@ export async function planBackup(input: {
     estimateEntries: 2_000_000,
     estimateMs: 30_000,
     rate: DEFAULT_RATE,
+    ...DEFAULT_BATCH_SETTINGS,
     ...input.settings,
   };
   const concurrency = Math.max(1, settings.concurrency);
@@ -173,8 +179,24 @@ export async function planBackup(input: {
     if (s) s.tree = tree;
   }
 
-  const tasks: SyncTask[] = [];
+  // Small projects share rsync tasks; only sizes actually known (not a walk that ran out of budget).
+  const batchBelow = Math.min(settings.batchBelowMs, threshold);
+  const candidates: BatchCandidate[] = [];
   for (const name of selected) {
+    const s = sizes.get(name) as ProjectSize;
+    if ((s.basis === 'history' || s.basis === 'walk') && s.ms < batchBelow && canShareRsync(name)) candidates.push({ name, ms: s.ms, files: s.files, bytes: s.bytes, basis: s.basis });
+  }
+  const packing = packBatches(candidates, {
+    concurrency,
+    maxBatchMs: threshold,
+    maxProjects: settings.batchMaxProjects,
+    projectNames: new Set(discovery.projects.map((p) => p.name)),
+  });
+  const batched = new Set(packing.batches.flatMap((b) => b.projects ?? []));
+
+  const tasks: SyncTask[] = [...packing.batches];
+  for (const name of selected) {
+    if (batched.has(name)) continue;
     const s = sizes.get(name) as ProjectSize;
     const estimate: TaskEstimate = { files: s.files, bytes: s.bytes, basis: s.basis };
     if (s.ms <= threshold || s.tree === undefined) {

@@ -7,7 +7,7 @@ export interface SyncTask {
   id: string;
   /** Project the task belongs to (ROOT_PROJECT for the root pass). */
   project: string;
-  kind: 'project' | 'root' | 'subtree' | 'project-top';
+  kind: 'project' | 'root' | 'subtree' | 'project-top' | 'batch';
   /** Path of the subtree relative to the source and destination roots ('' for the root itself). */
   relPath: string;
   /**
@@ -19,6 +19,8 @@ export interface SyncTask {
   weight: number;
   /** What the weight is based on, for `dailysync plan` and the report. */
   estimate?: TaskEstimate;
+  /** kind 'batch' only: the small projects one rsync over the source root copies together (see plan/batch.ts). */
+  projects?: string[];
 }
 
 export interface TaskEstimate {

@@ -10,6 +10,12 @@ import type { SyncTask } from '../plan/task.js';
 export const OUT_FORMAT = '%i %n%L';
 
 /**
+ * The same line with the item's size (`%l`) before the name, for batch tasks: their totals are
+ * split by project from these lines (see engine/batch-attribution.ts).
+ */
+export const BATCH_OUT_FORMAT = '%i %l %n%L';
+
+/**
  * Escapes a file name for an rsync filter rule. rsync treats a backslash as an escape only when
  * the pattern holds a wildcard, so names without wildcards pass through unchanged.
  */
@@ -35,14 +41,21 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
   if (options.xattrs) args.push('--xattrs');
-  args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
+  // A batch also lists unchanged items (name2), so each project's entries and sizes can be counted.
+  if (task.kind === 'batch') args.push('--info=progress2,name2', '--stats', `--out-format=${BATCH_OUT_FORMAT}`);
+  else args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
   // Deletions run after the transfer, and rsync skips them entirely after an I/O error.
   if (options.delete) args.push('--delete-delay');
   // 0 means "delete nothing" to rsync >= 3.0; the cap comes from the count checked before the run.
   if (options.delete && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
   if (options.dryRun) args.push('--dry-run');
   if (options.bwlimitKiB > 0) args.push(`--bwlimit=${options.bwlimitKiB}`);
-  if (task.excludeTopLevelDirs === 'all') {
+  if (task.kind === 'batch') {
+    // Only the named projects: every other top-level entry is excluded, so also kept from --delete.
+    // On the command line, not in a file: this rsync reads only the first rule of a --from0 rules file.
+    for (const name of task.projects ?? []) args.push(`--include=/${escapeFilterName(name)}/`);
+    args.push('--exclude=/*');
+  } else if (task.excludeTopLevelDirs === 'all') {
     args.push('--exclude=/*/');
   } else {
     for (const dir of task.excludeTopLevelDirs) args.push(`--exclude=/${escapeFilterName(dir)}/`);

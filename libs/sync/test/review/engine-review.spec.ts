@@ -91,6 +91,8 @@ describe('status of an rsync stopped by a signal nobody asked for', () => {
       dest,
       bwlimitKiB: 256,
       retry: FAST_RETRY,
+      // One rsync per project: a killed shared rsync would have its projects rerun one by one.
+      planning: { batchBelowMs: 0 },
       hooks: { onTaskStart: (task) => void (task.project === 'big' && (killing ??= killRsyncOf(task))) },
     });
     await killing;

@@ -142,7 +142,8 @@ describe('a full backup disk', () => {
     // Every project now needs more than the space left: the first to run fills the disk.
     const v2 = Buffer.alloc(900_000, 'b');
     await writeTree(source, { 'alpha/doc.bin': v2, 'beta/doc.bin': v2, 'gamma/doc.bin': v2, 'delta/doc.bin': v2 });
-    const report = await runBackup({ source, dest, concurrency: 1 });
+    // One rsync per project, so the others are seen not to start (a shared rsync fails them all at once).
+    const report = await runBackup({ source, dest, concurrency: 1, planning: { batchBelowMs: 0 } });
     expect(report.ok).toBe(false);
     const full = report.projects.filter((p) => p.alsoSeen?.includes('disk-full'));
     expect(full.length).toBe(1);
