@@ -18,6 +18,10 @@ import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
+import { findCrossTaskLinks, linksTask } from './hard-links.js';
+import { writeTaskRules } from './task-rules.js';
+import { makeRunTempDir } from '../safety/recover.js';
+import { ROOT_TASK_ID } from '../plan/task.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
 /** Callbacks a front end (listr2 view, JSON event stream, an executor) uses to follow a backup. */
@@ -102,8 +106,12 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         );
   phases.end('discover');
   const plan = await planRun(options, discovery, destExists, request.planning);
+  // rsync -H links only inside one transfer: links spanning tasks go to one link pass instead.
+  const links = options.hardLinks && options.sourceLocation.kind === 'local' ? await findCrossTaskLinks(options.source, plan.tasks, discovery) : undefined;
+  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined);
   phases.end('plan');
-  const planned = plan.tasks;
+  try {
+  const planned = rules.tasks;
   // Every shard plans the same list and keeps its own disjoint share of it.
   const sharded = options.shard === undefined ? undefined : shardTasks(planned, options.shard);
   const tasks = sharded?.tasks ?? planned;
@@ -127,7 +135,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const safeRun = await startSafeRun(options, tasks, limit, guardFacts, request.signal);
   phases.end('guard');
   let report: BackupReport | null = null;
+  let tempDir: string | undefined;
   try {
+  tempDir = options.destLocation.kind === 'local' && !options.dryRun ? await makeRunTempDir(options.dest) : undefined;
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
   if (request.signal?.aborted) stopWriting.abort();
@@ -155,8 +165,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         signal: taskSignal,
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
-        rootEntries: discovery.rootEntries,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
+        tempDir,
       });
       if (result.alsoSeen?.includes('disk-full')) {
         diskFull = true;
@@ -192,7 +202,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     hooks.onTaskFinish?.(task, notStarted);
   }
   for (const p of discovery.projects) if (!p.selected) ordered.push(skippedResult(p.name, p.skipReason ?? 'not selected'));
-  const projects = projectReports(ordered);
+  const projects = projectReports(withRemovedProjects(ordered));
   const finishedAt = new Date();
   const totals = reportTotals(projects);
   report = {
@@ -228,6 +238,38 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   };
   return report;
   } finally {
+    if (tempDir !== undefined) await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
     await safeRun.finish(report);
   }
+  } finally {
+    await rules.remove();
+  }
+}
+
+/**
+ * Project folders the root pass deleted (gone or renamed in the source) as report entries of their
+ * own, so the summary names them; their deletions move from the root pass's count to them.
+ */
+function withRemovedProjects(results: readonly TaskResult[]): TaskResult[] {
+  const out: TaskResult[] = [];
+  for (const r of results) {
+    const removed = Object.entries(r.removedFolders ?? {});
+    if (removed.length === 0) {
+      out.push(r);
+      continue;
+    }
+    const moved = removed.reduce((sum, [, n]) => sum + n, 0);
+    out.push({ ...r, filesDeleted: Math.max(0, r.filesDeleted - moved) });
+    for (const [name, deleted] of removed) {
+      out.push({
+        ...skippedResult(name, 'removed from the source: deleted from the backup (--delete)'),
+        id: `${ROOT_TASK_ID}/${name}`,
+        status: r.status === 'ok' || r.status === 'warning' ? 'ok' : r.status,
+        filesDeleted: deleted,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+      });
+    }
+  }
+  return out;
 }

@@ -30,6 +30,8 @@ export interface RunTaskContext {
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
+  /** rsync --temp-dir: this run's own folder inside the backup (same filesystem, so the rename into place stays atomic). */
+  tempDir?: string;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -54,23 +56,31 @@ function lastStderrLine(stderr: string): string {
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
   const startedAt = new Date();
-  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions });
+  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir: ctx.tempDir });
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
   let alsoSeen: string[] = [];
   let changedDuringCopy: string[] = [];
   let copyAgain = 0;
+  let removedFolders: Record<string, number> = {};
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
     const copied = new CopiedFiles();
+    removedFolders = {};
     result = await runRsync({
       rsyncPath: ctx.options.rsyncPath,
       args,
       signal: ctx.signal,
       onItem: (item, itemize) => {
         currentItem = item;
+        // A deletion below a top-level folder, in the root pass: that folder left the source.
+        const slash = item.indexOf('/');
+        if (task.kind === 'root' && itemize.startsWith('*deleting') && slash > 0) {
+          const top = item.slice(0, slash);
+          removedFolders[top] = (removedFolders[top] ?? 0) + 1;
+        }
         if (local) copied.add(item, itemize);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),
@@ -128,5 +138,6 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     attempts,
     ...(alsoSeen.length > 0 ? { alsoSeen } : {}),
     ...(changedDuringCopy.length > 0 ? { changedDuringCopy: changedDuringCopy.slice(0, 100) } : {}),
+    ...(Object.keys(removedFolders).length > 0 ? { removedFolders } : {}),
   };
 }

@@ -30,21 +30,27 @@ export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, '
  * so an interrupted or failed copy leaves the previous backup copy intact. Paths come after `--`
  * and are absolute, so no file name can be read as an option.
  */
-export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number } = {}): string[] {
+export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number; tempDir?: string } = {}): string[] {
   const args = ['--archive', '--numeric-ids', ...transportArgs(options)];
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
   if (options.xattrs) args.push('--xattrs');
   args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
   // Deletions run after the transfer, and rsync skips them entirely after an I/O error.
-  if (options.delete) args.push('--delete-delay');
+  const deletes = options.delete && task.kind !== 'links';
+  if (deletes) args.push('--delete-delay');
   // 0 means "delete nothing" to rsync >= 3.0; the cap comes from the count checked before the run.
-  if (options.delete && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
+  if (deletes && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
+  if (limits.tempDir !== undefined && !options.dryRun) args.push(`--temp-dir=${limits.tempDir}`);
   if (options.dryRun) args.push('--dry-run');
   if (options.bwlimitKiB > 0) args.push(`--bwlimit=${options.bwlimitKiB}`);
-  if (task.excludeTopLevelDirs === 'all') {
+  if (task.kind === 'links') {
+    // Only the listed paths, no recursion and no deletions; --force lets a listed file replace a
+    // folder that a type change left in the backup, as the whole-tree rsync would.
+    args.push('--force');
+  } else if (task.excludeTopLevelDirs === 'all' && task.filterFile === undefined) {
     args.push('--exclude=/*/');
-  } else {
+  } else if (task.excludeTopLevelDirs !== 'all') {
     for (const dir of task.excludeTopLevelDirs) args.push(`--exclude=/${escapeFilterName(dir)}/`);
   }
   // A part of a split project may start before (or on another machine than) the part that creates
@@ -52,6 +58,10 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
   if (task.relPath.includes('/')) args.push('--mkpath');
   // The backup root's marker file is not in the source: keep the root pass's --delete off it.
   if (task.kind === 'root' && options.safety?.destMarker) args.push(`--filter=P /${escapeFilterName(options.safety.destMarker)}`);
+  // Rules and lists written as bytes, NUL-separated: names that are not valid UTF-8 (or hold a newline) stay exact.
+  if (task.filterFile !== undefined || task.filesFrom !== undefined) args.push('--from0');
+  if (task.filterFile !== undefined) args.push(`--filter=merge ${task.filterFile}`);
+  if (task.filesFrom !== undefined) args.push(`--files-from=${task.filesFrom}`);
   const { from, to } = taskPaths(task, options);
   args.push('--', from, to);
   return args;
