@@ -181,7 +181,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     { signal: taskSignal },
   );
   phases.end('transfer');
-  await restoreSplitFolderTimes(tasks, options, results, taskSignal);
+  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'));
 
   await saveHistory(options, discovery, tasks, results);
   phases.end('finish');
