@@ -15,6 +15,8 @@ packages=(
   parallel         # benchmark contestant (one rsync per project)
   time             # benchmark peak-memory measurement (/usr/bin/time)
   iproute2         # network scenario (ip netns, tc)
+  acl              # differential test: setfacl/getfacl (ACLs rsync -A must keep)
+  attr             # differential test: setfattr/getfattr (xattrs rsync -X must keep)
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
