@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readRunState, writeRunState } from '../state/run-state.js';
 import { readTaskHistory } from '../plan/history.js';
-import { ROOT_PROJECT } from '../plan/task.js';
+import { ROOT_PROJECT, ROOT_TASK_ID } from '../plan/task.js';
 import { runBackup } from './backup.js';
 import { exists, makeTempDir, treeDifferences, writeTree } from '../../test/helpers/tree.js';
 
@@ -123,7 +123,7 @@ describe('split projects against real rsync', () => {
     await writeTree(source, { ...files('p1', 3), ...files('p2', 3), ...files('p3', 3) });
     const first = await runBackup({ source, dest, concurrency: 1 });
     const history = readTaskHistory(await readRunState(dest));
-    expect([...history.keys()].sort()).toEqual(['p1', 'p2', 'p3', ROOT_PROJECT].sort());
+    expect([...history.keys()].sort()).toEqual(['p1', 'p2', 'p3', ROOT_TASK_ID].sort());
     // rsync counts the folder itself plus its 3 files.
     expect(history.get('p2')).toMatchObject({ project: 'p2', kind: 'project', relPath: 'p2', files: 4, bytes: first.projects.find((p) => p.name === 'p2')?.bytesTotal });
     const startOrder = (r: typeof first): string[] =>
