@@ -79,8 +79,8 @@ describe('split projects against real rsync', () => {
     expect(big?.filesTransferred).toBe(40 + 30 + 10 + 30 + 3 + 2);
     expect(first.projects.find((p) => p.name === 'other')?.parts).toBeUndefined();
 
-    // Something in the backup outside any source project, and the other project's files: neither may change.
-    await writeTree(dest, { 'kept-backup-only/old.txt': 'old\n' });
+    // A project folder only the backup has (deleted below), and the other project's files (must not change).
+    await writeTree(dest, { 'backup-only-project/old.txt': 'old\n' });
     const otherBefore = await fingerprint(path.join(dest, 'other'));
 
     // Remove files and folders at several levels, including whole split-off folders.
@@ -101,7 +101,9 @@ describe('split projects against real rsync', () => {
     // 1 file + 30 in B + B itself, 10 + sub + deeper, 3 + small dir, top2.
     expect(second.projects.find((p) => p.name === 'big')?.filesDeleted).toBe(1 + 31 + 12 + 4 + 1);
     expect(await fingerprint(path.join(dest, 'other'))).toEqual(otherBefore);
-    expect(await fs.readFile(path.join(dest, 'kept-backup-only/old.txt'), 'utf8')).toBe('old\n');
+    // A project folder only the backup has is deleted by --delete, as one rsync of the tree does, and reported.
+    expect(await exists(path.join(dest, 'backup-only-project'))).toBe(false);
+    expect(second.projects.find((p) => p.name === 'backup-only-project')?.filesDeleted).toBe(2);
   });
 
   test('a link in the backup where a split part copies to is replaced, and nothing is written through it', async () => {
