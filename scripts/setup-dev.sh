@@ -17,5 +17,7 @@ test_packages=(
   parallel         # benchmark contestant (one rsync per project)
   time             # benchmark peak-memory measurement (/usr/bin/time)
   iproute2         # network scenario (ip netns, tc)
+  acl              # differential test: setfacl/getfacl (ACLs rsync -A must keep)
+  attr             # differential test: setfattr/getfattr (xattrs rsync -X must keep)
 )
 bash scripts/apt-install.sh --no-services "${test_packages[@]}"

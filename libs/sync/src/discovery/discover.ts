@@ -8,6 +8,11 @@ export interface DiscoveredProject {
   selected: boolean;
   /** Why a project is not selected, for the report. */
   skipReason?: string;
+  /**
+   * The name's bytes when they are not valid UTF-8 (`name` then holds U+FFFD and names no folder).
+   * Such a project cannot be an argument to rsync; the root pass copies it.
+   */
+  rawName?: Buffer;
 }
 
 export interface Discovery {
@@ -23,13 +28,22 @@ export interface Discovery {
  * is backed up as a link with the root entries), so a link cannot pull in data from outside.
  */
 export async function discoverProjects(source: string, include: readonly string[], exclude: readonly string[]): Promise<Discovery> {
-  const entries = await fs.readdir(source, { withFileTypes: true });
-  return discoveryFromEntries(entries, include, exclude);
+  // Read as bytes: a name that is not valid UTF-8 would otherwise come back with U+FFFD in it.
+  const entries = await fs.readdir(source, { withFileTypes: true, encoding: 'buffer' });
+  return discoveryFromEntries(
+    entries.map((e) => {
+      const bytes = e.name as unknown as Buffer;
+      const name = bytes.toString('utf8');
+      return { name, isDirectory: () => e.isDirectory(), ...(Buffer.from(name).equals(bytes) ? {} : { rawName: bytes }) };
+    }),
+    include,
+    exclude,
+  );
 }
 
 /** Classifies the direct entries of a source root (read locally or listed on a remote host). */
 export function discoveryFromEntries(
-  listed: ReadonlyArray<{ name: string; isDirectory(): boolean }>,
+  listed: ReadonlyArray<{ name: string; isDirectory(): boolean; rawName?: Buffer }>,
   include: readonly string[],
   exclude: readonly string[],
 ): Discovery {
@@ -42,12 +56,13 @@ export function discoveryFromEntries(
       rootEntries.push(entry.name);
       continue;
     }
+    const raw = entry.rawName === undefined ? {} : { rawName: entry.rawName };
     if (include.length > 0 && !matchesAny(entry.name, include)) {
-      projects.push({ name: entry.name, selected: false, skipReason: 'not matched by --include' });
+      projects.push({ name: entry.name, selected: false, skipReason: 'not matched by --include', ...raw });
     } else if (matchesAny(entry.name, exclude)) {
-      projects.push({ name: entry.name, selected: false, skipReason: 'matched by --exclude' });
+      projects.push({ name: entry.name, selected: false, skipReason: 'matched by --exclude', ...raw });
     } else {
-      projects.push({ name: entry.name, selected: true });
+      projects.push({ name: entry.name, selected: true, ...raw });
     }
   }
   // An --include that selects nothing is a typo or a wrong source, not an empty night: refuse

@@ -23,6 +23,10 @@ import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
 import { restoreRootTimeAfterBatches } from './batch-root-time.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
+import { findCrossTaskLinks, linksTask } from './hard-links.js';
+import { writeTaskRules } from './task-rules.js';
+import { makeRunTempDir } from '../safety/recover.js';
+import { ROOT_TASK_ID } from '../plan/task.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
 /** Callbacks a front end (listr2 view, JSON event stream, an executor) uses to follow a backup. */
@@ -110,8 +114,12 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         );
   phases.end('discover');
   const plan = await planRun(options, discovery, destExists, request.planning);
+  // rsync -H links only inside one transfer: links spanning tasks go to one link pass instead.
+  const links = options.hardLinks && options.sourceLocation.kind === 'local' ? await findCrossTaskLinks(options.source, plan.tasks, discovery) : undefined;
+  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined);
   phases.end('plan');
-  const planned = plan.tasks;
+  try {
+  const planned = rules.tasks;
   // Every shard plans the same list and keeps its own disjoint share of it.
   const sharded = options.shard === undefined ? undefined : shardTasks(planned, options.shard);
   const tasks = sharded?.tasks ?? planned;
@@ -140,7 +148,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('guard');
   let report: BackupReport | null = null;
   let forwardAbort = (): void => undefined;
+  let tempDir: string | undefined;
   try {
+  tempDir = options.destLocation.kind === 'local' && !options.dryRun ? await makeRunTempDir(options.dest) : undefined;
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
   // Each running rsync (up to 256 at once) listens on this signal and removes its listener when it
@@ -177,8 +187,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         signal: taskSignal,
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
-        rootEntries: discovery.rootEntries,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
+        tempDir,
       };
       if (task.kind === 'batch') {
         // One rsync for several small projects; the report keeps one result per project.
@@ -205,7 +215,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     { signal: taskSignal },
   );
   phases.end('transfer');
-  await restoreSplitFolderTimes(tasks, options, results, taskSignal);
+  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'));
   await restoreRootTimeAfterBatches(tasks, options, results, taskSignal);
 
   // History and the report know projects: a batch stands for its project tasks there.
@@ -244,7 +254,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     hooks.onTaskFinish?.(task, notStarted);
   }
   for (const p of discovery.projects) if (!p.selected) ordered.push(skippedResult(p.name, p.skipReason ?? 'not selected'));
-  const projects = projectReports(ordered);
+  const projects = projectReports(withRemovedProjects(ordered));
   const finishedAt = new Date();
   const totals = reportTotals(projects);
   report = {
@@ -282,6 +292,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   return report;
   } finally {
     request.signal?.removeEventListener('abort', forwardAbort);
+    if (tempDir !== undefined) await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
     try {
       await safeRun.finish(report);
     } catch (error) {
@@ -293,4 +304,35 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
       report.error = { message: `the backup ran but its state could not be recorded in ${options.dest}/.dailysync (${code}): free space there; the next run's --max-shrink check compares with the previous state`, class: 'WriteError' };
     }
   }
+  } finally {
+    await rules.remove();
+  }
+}
+
+/**
+ * Project folders the root pass deleted (gone or renamed in the source) as report entries of their
+ * own, so the summary names them; their deletions move from the root pass's count to them.
+ */
+function withRemovedProjects(results: readonly TaskResult[]): TaskResult[] {
+  const out: TaskResult[] = [];
+  for (const r of results) {
+    const removed = Object.entries(r.removedFolders ?? {});
+    if (removed.length === 0) {
+      out.push(r);
+      continue;
+    }
+    const moved = removed.reduce((sum, [, n]) => sum + n, 0);
+    out.push({ ...r, filesDeleted: Math.max(0, r.filesDeleted - moved) });
+    for (const [name, deleted] of removed) {
+      out.push({
+        ...skippedResult(name, 'removed from the source: deleted from the backup (--delete)'),
+        id: `${ROOT_TASK_ID}/${name}`,
+        status: r.status === 'ok' || r.status === 'warning' ? 'ok' : r.status,
+        filesDeleted: deleted,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+      });
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import type { AutoConcurrency } from './auto-concurrency.js';
 import { runTask, type RunTaskContext, type TaskProgress } from './run-task.js';
-import { backupFoldersReplacedByRootEntries, prepareSubtreeDestination } from './subtree-dest.js';
+import { prepareSubtreeDestination } from './subtree-dest.js';
 
 /** Files rsync has dealt with so far: checked entries when it says, else transferred ones. */
 function filesDone(p: TaskProgress): number {
@@ -16,17 +16,12 @@ function filesDone(p: TaskProgress): number {
  */
 export async function runPlannedTask(
   task: SyncTask,
-  ctx: RunTaskContext & { auto?: AutoConcurrency; /** Non-folder entries of the source root (discovery). */ rootEntries?: readonly string[] },
+  ctx: RunTaskContext & { auto?: AutoConcurrency },
 ): Promise<TaskResult> {
   const { auto } = ctx;
   let message: string | undefined;
   try {
     await prepareSubtreeDestination(task, ctx.options);
-    const replaced = task.kind === 'root' ? await backupFoldersReplacedByRootEntries(ctx.rootEntries ?? [], ctx.options) : [];
-    if (replaced.length > 0) {
-      const names = replaced.slice(0, 3).map((n) => JSON.stringify(n)).join(', ');
-      message = `${names}${replaced.length > 3 ? ` and ${replaced.length - 3} more` : ''} ${replaced.length === 1 ? 'is a folder' : 'are folders'} in the backup but a file or link in the source: --delete would delete that backup, so the root entries were not copied; move the backup folder aside (or restore the folder in the source), then rerun`;
-    }
   } catch (error) {
     message = `destination path of ${task.relPath} cannot be prepared (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the backup's permissions`;
   }

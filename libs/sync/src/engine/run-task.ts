@@ -34,6 +34,8 @@ export interface RunTaskContext {
   maxDeletions?: number;
   /** Each item rsync lists (path relative to the task's subtree; size only for batch tasks, else 0). */
   onItem?: (relPath: string, itemize: string, size: number) => void;
+  /** rsync --temp-dir: this run's own folder inside the backup (same filesystem, so the rename into place stays atomic). */
+  tempDir?: string;
 }
 
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
@@ -48,7 +50,7 @@ function lastStderrLine(stderr: string): string {
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
   const startedAt = new Date();
-  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions });
+  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir: ctx.tempDir });
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
   let alsoSeen: string[] = [];
@@ -57,11 +59,13 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   // What every attempt copied, summed: a retry or a second copy of a changed file adds work, it
   // does not undo the first attempt's. An attempt stopped before its --stats counts what it showed.
   const done = { files: 0, bytes: 0, deleted: 0 };
+  let removedFolders: Record<string, number> = {};
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
     const copied = new CopiedFiles();
+    removedFolders = {};
     result = await runRsync({
       rsyncPath: ctx.options.rsyncPath,
       args,
@@ -71,6 +75,12 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
         const sized = task.kind === 'batch' ? splitSizedItem(item) : undefined;
         const relPath = sized?.path ?? item;
         currentItem = relPath;
+        // A deletion below a top-level folder, in the root pass: that folder left the source.
+        const slash = relPath.indexOf('/');
+        if (task.kind === 'root' && itemize.startsWith('*deleting') && slash > 0) {
+          const top = relPath.slice(0, slash);
+          removedFolders[top] = (removedFolders[top] ?? 0) + 1;
+        }
         if (local) copied.add(relPath, itemize);
         ctx.onItem?.(relPath, itemize, sized?.size ?? 0);
       },
@@ -131,5 +141,6 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     attempts,
     ...(alsoSeen.length > 0 ? { alsoSeen } : {}),
     ...(changedDuringCopy.length > 0 ? { changedDuringCopy: changedDuringCopy.slice(0, 100) } : {}),
+    ...(Object.keys(removedFolders).length > 0 ? { removedFolders } : {}),
   };
 }

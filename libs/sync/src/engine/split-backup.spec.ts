@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readRunState, writeRunState } from '../state/run-state.js';
 import { readTaskHistory } from '../plan/history.js';
-import { ROOT_PROJECT } from '../plan/task.js';
+import { ROOT_PROJECT, ROOT_TASK_ID } from '../plan/task.js';
 import { runBackup } from './backup.js';
 import { exists, makeTempDir, treeDifferences, writeTree } from '../../test/helpers/tree.js';
 
@@ -79,8 +79,8 @@ describe('split projects against real rsync', () => {
     expect(big?.filesTransferred).toBe(40 + 30 + 10 + 30 + 3 + 2);
     expect(first.projects.find((p) => p.name === 'other')?.parts).toBeUndefined();
 
-    // Something in the backup outside any source project, and the other project's files: neither may change.
-    await writeTree(dest, { 'kept-backup-only/old.txt': 'old\n' });
+    // A project folder only the backup has (deleted below), and the other project's files (must not change).
+    await writeTree(dest, { 'backup-only-project/old.txt': 'old\n' });
     const otherBefore = await fingerprint(path.join(dest, 'other'));
 
     // Remove files and folders at several levels, including whole split-off folders.
@@ -101,7 +101,9 @@ describe('split projects against real rsync', () => {
     // 1 file + 30 in B + B itself, 10 + sub + deeper, 3 + small dir, top2.
     expect(second.projects.find((p) => p.name === 'big')?.filesDeleted).toBe(1 + 31 + 12 + 4 + 1);
     expect(await fingerprint(path.join(dest, 'other'))).toEqual(otherBefore);
-    expect(await fs.readFile(path.join(dest, 'kept-backup-only/old.txt'), 'utf8')).toBe('old\n');
+    // A project folder only the backup has is deleted by --delete, as one rsync of the tree does, and reported.
+    expect(await exists(path.join(dest, 'backup-only-project'))).toBe(false);
+    expect(second.projects.find((p) => p.name === 'backup-only-project')?.filesDeleted).toBe(2);
   });
 
   test('a link in the backup where a split part copies to is replaced, and nothing is written through it', async () => {
@@ -123,7 +125,7 @@ describe('split projects against real rsync', () => {
     await writeTree(source, { ...files('p1', 3), ...files('p2', 3), ...files('p3', 3) });
     const first = await runBackup({ source, dest, concurrency: 1 });
     const history = readTaskHistory(await readRunState(dest));
-    expect([...history.keys()].sort()).toEqual(['p1', 'p2', 'p3', ROOT_PROJECT].sort());
+    expect([...history.keys()].sort()).toEqual(['p1', 'p2', 'p3', ROOT_TASK_ID].sort());
     // rsync counts the folder itself plus its 3 files.
     expect(history.get('p2')).toMatchObject({ project: 'p2', kind: 'project', relPath: 'p2', files: 4, bytes: first.projects.find((p) => p.name === 'p2')?.bytesTotal });
     const startOrder = (r: typeof first): string[] =>

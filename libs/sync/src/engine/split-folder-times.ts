@@ -32,19 +32,26 @@ export async function restoreSplitFolderTimes(
   options: ResolvedBackupOptions,
   results: Map<string, TaskResult>,
   signal?: AbortSignal,
+  /**
+   * The planned root pass (whichever shard runs it): project folders created in the backup root
+   * after it ran change the root's time, so every run (every shard) sets it again last.
+   */
+  rootPass?: SyncTask,
 ): Promise<void> {
   if (options.dryRun) return;
-  for (const level of splitFoldersByDepth(tasks)) {
+  const levels = splitFoldersByDepth(tasks);
+  if (rootPass) levels.push([{ ...rootPass, filterFile: undefined }]);
+  for (const level of levels) {
     await runQueue(
       level,
       () => CONCURRENT_FOLDERS,
       async (task) => {
         const own = results.get(task.id);
-        if (own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
+        if (task.kind === 'root' ? own !== undefined && own.status !== 'ok' && own.status !== 'warning' : own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
         const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
-        if (run.classification.status === 'failed') {
+        if (run.classification.status === 'failed' && own !== undefined) {
           const error = `the folder's times could not be set after its parts: ${run.classification.meaning}`;
           results.set(task.id, { ...own, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
         }

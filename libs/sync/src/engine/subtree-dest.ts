@@ -14,7 +14,7 @@ import type { SyncTask } from '../plan/task.js';
  * and the parts below it start at the same time, and two rsyncs creating one folder at once make
  * the slower one fail ("File exists").
  */
-export async function prepareSubtreeDestination(task: SyncTask, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'dryRun'>): Promise<void> {
+export async function prepareSubtreeDestination(task: SyncTask, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'dryRun' | 'delete'>): Promise<void> {
   if (task.relPath === '' || options.destLocation.kind !== 'local' || options.dryRun) return;
   let current = options.dest;
   for (const [depth, part] of task.relPath.split('/').entries()) {
@@ -28,31 +28,11 @@ export async function prepareSubtreeDestination(task: SyncTask, options: Pick<Re
       if (task.kind !== 'project') await fs.mkdir(path.join(options.dest, task.relPath), { recursive: true });
       return;
     }
-    // A file where a project folder belongs is left for rsync to refuse (the task fails): only a
-    // link, whose target lies outside the backup, is removed at the project level.
-    if (depth === 0 && !stat.isSymbolicLink() && !stat.isDirectory()) return;
+    // A file where a project folder now is: one rsync of the whole tree replaces it with the
+    // folder, and so does this with --delete (the root pass's count includes it). Without
+    // --delete it is left for rsync to refuse (the task fails). A link is always replaced: its
+    // target lies outside the backup.
+    if (depth === 0 && !stat.isSymbolicLink() && !stat.isDirectory() && !options.delete) return;
     if (!stat.isDirectory()) await fs.rm(current, { force: true });
   }
-}
-
-/**
- * Entries of the source root that are files or links where the backup holds a real folder of the
- * same name: a project that became a file or a link. With --delete the root pass would delete the
- * whole folder to make way, while a project folder that is simply gone keeps its backup; the root
- * pass refuses instead. Checked for a local backup only.
- */
-export async function backupFoldersReplacedByRootEntries(
-  rootEntries: readonly string[],
-  options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'delete'>,
-): Promise<string[]> {
-  if (!options.delete || options.destLocation.kind !== 'local') return [];
-  const replaced: string[] = [];
-  for (const name of rootEntries) {
-    try {
-      if ((await fs.lstat(path.join(options.dest, name))).isDirectory()) replaced.push(name);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  return replaced;
 }

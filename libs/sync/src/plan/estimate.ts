@@ -100,7 +100,9 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
         if (pendingFiles.length >= STAT_BATCH) await flushFiles();
         continue;
       }
-      subdirs.push(entry.name);
+      // A name that is not valid UTF-8 arrives with U+FFFD in it and cannot be reached by this
+      // string: it stays in its parent's task (never split off), counted as one entry.
+      if (!entry.name.includes('\uFFFD')) subdirs.push(entry.name);
     }
   } catch {
     // The directory changed or became unreadable while being read: the counts are a lower bound.

@@ -6,7 +6,7 @@ import { historySize, type TaskRecord } from './history.js';
 import { NETWORK_LATENCY_MS } from './latency-probe.js';
 import { canShareRsync, DEFAULT_BATCH_SETTINGS, packBatches, type BatchCandidate } from './batch.js';
 import { splitProject } from './split.js';
-import { ROOT_PROJECT, type SyncTask, type TaskEstimate } from './task.js';
+import { ROOT_PROJECT, ROOT_TASK_ID, type SyncTask, type TaskEstimate } from './task.js';
 
 /** Throughput assumed for work without history; calibrated by history when there is some. */
 export interface Rate {
@@ -146,7 +146,8 @@ export async function planBackup(input: {
   const factor = calibration(history, settings.rate, settings.metadataLatencyMs);
   const costOf = (files: number, bytes: number): number => modelMs(files, bytes, settings.rate, settings.metadataLatencyMs) * factor;
 
-  const selected = discovery.projects.filter((p) => p.selected).map((p) => p.name);
+  // A project whose name is not valid UTF-8 cannot be named in rsync's argv: the root pass copies it.
+  const selected = discovery.projects.filter((p) => p.selected && p.rawName === undefined).map((p) => p.name);
   const sizes = new Map<string, ProjectSize>();
   const unknown: string[] = [];
   for (const name of selected) {
@@ -219,7 +220,7 @@ export async function planBackup(input: {
     const files = h?.files ?? discovery.rootEntries.length;
     const bytes = h?.bytes ?? 0;
     tasks.push({
-      id: ROOT_PROJECT,
+      id: ROOT_TASK_ID,
       project: ROOT_PROJECT,
       kind: 'root',
       relPath: '',

@@ -1,13 +1,23 @@
 /** Name used in reports for the pass that copies the entries lying directly in the source root. */
 export const ROOT_PROJECT = '(root)';
 
+/**
+ * Task id of the root pass. A project folder may be named like ROOT_PROJECT, but never `.`: ids of
+ * projects and their parts are folder names, so this one cannot collide.
+ */
+export const ROOT_TASK_ID = '.';
+
+/** Task id of the pass that links hard-linked files spanning several tasks (no folder name starts with `./`). */
+export const LINKS_TASK_ID = './hard links';
+
 /** One rsync process worth of work. Each task owns a subtree, so --delete inside it stays correct. */
 export interface SyncTask {
-  /** Unique within a run: the project name, `project/sub/dir` for a split part, or ROOT_PROJECT. */
+  /** Unique within a run: the project name, `project/sub/dir` for a split part, ROOT_TASK_ID or LINKS_TASK_ID. */
   id: string;
-  /** Project the task belongs to (ROOT_PROJECT for the root pass). */
+  /** Project the task belongs to (ROOT_PROJECT for the root pass and the link pass). */
   project: string;
-  kind: 'project' | 'root' | 'subtree' | 'project-top' | 'batch';
+  /** 'links': rsync -H over the hard-linked files that span tasks (listed in `filesFrom`). */
+  kind: 'project' | 'root' | 'subtree' | 'project-top' | 'batch' | 'links';
   /** Path of the subtree relative to the source and destination roots ('' for the root itself). */
   relPath: string;
   /**
@@ -21,6 +31,10 @@ export interface SyncTask {
   estimate?: TaskEstimate;
   /** kind 'batch' only: the small projects one rsync over the source root copies together (see plan/batch.ts). */
   projects?: string[];
+  /** Filter rules written as bytes (NUL-separated, rsync --from0), merged after the other rules. */
+  filterFile?: string;
+  /** For 'links': the paths to copy (NUL-separated, `./`-prefixed, relative to the source root). */
+  filesFrom?: string;
 }
 
 export interface TaskEstimate {

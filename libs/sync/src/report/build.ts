@@ -1,4 +1,3 @@
-import { ROOT_PROJECT } from '../plan/task.js';
 import type { BackupReport, ProjectReport, TaskResult, TaskStatus } from './types.js';
 
 const SEVERITY: Record<TaskStatus, number> = { skipped: 0, ok: 1, warning: 2, interrupted: 3, failed: 4 };
@@ -36,18 +35,22 @@ export function foldEntries(entries: ReadonlyArray<Pick<ProjectReport, Exclude<F
 
 /** Folds task results into one report entry per project, in the order projects were first seen. */
 export function projectReports(results: readonly TaskResult[]): ProjectReport[] {
+  // Keyed by kind too: a project folder may be named like the root pass (ROOT_PROJECT).
   const byProject = new Map<string, TaskResult[]>();
+  const rootKind = (r: TaskResult): boolean => r.kind === 'root' || r.kind === 'links';
   for (const r of results) {
-    const list = byProject.get(r.project) ?? [];
+    const key = `${rootKind(r) ? 'root' : 'project'}\0${r.project}`;
+    const list = byProject.get(key) ?? [];
     list.push(r);
-    byProject.set(r.project, list);
+    byProject.set(key, list);
   }
   const reports: ProjectReport[] = [];
-  for (const [name, parts] of byProject) {
+  for (const [key, parts] of byProject) {
+    const name = key.slice(key.indexOf('\0') + 1);
     const errors = parts.filter((p) => p.error !== null).map((p) => (parts.length > 1 ? `${p.id}: ${p.error}` : p.error));
     const report: ProjectReport = {
       name,
-      kind: name === ROOT_PROJECT ? 'root' : 'project',
+      kind: key.startsWith('root\0') ? 'root' : 'project',
       ...foldEntries(parts),
       error: errors.length > 0 ? errors.join('; ') : null,
       attempts: Math.max(0, ...parts.map((p) => p.attempts.length)),

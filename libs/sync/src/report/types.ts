@@ -44,6 +44,8 @@ export interface TaskResult extends TransferCounts {
   alsoSeen?: string[];
   /** Source files that changed while rsync copied them and were still changing after a second copy. */
   changedDuringCopy?: string[];
+  /** Root pass: top-level folders it deleted (a project removed or renamed in the source), with the entries deleted in each. */
+  removedFolders?: Record<string, number>;
 }
 
 /** One entry per project in the report; a project split into several tasks lists them in `parts`. */

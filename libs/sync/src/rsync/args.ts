@@ -36,7 +36,7 @@ export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, '
  * so an interrupted or failed copy leaves the previous backup copy intact. Paths come after `--`
  * and are absolute, so no file name can be read as an option.
  */
-export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number } = {}): string[] {
+export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number; tempDir?: string } = {}): string[] {
   const args = ['--archive', '--numeric-ids', ...transportArgs(options)];
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
@@ -45,9 +45,11 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
   if (task.kind === 'batch') args.push('--info=progress2,name2', '--stats', `--out-format=${BATCH_OUT_FORMAT}`);
   else args.push('--info=progress2', '--stats', `--out-format=${OUT_FORMAT}`);
   // Deletions run after the transfer, and rsync skips them entirely after an I/O error.
-  if (options.delete) args.push('--delete-delay');
+  const deletes = options.delete && task.kind !== 'links';
+  if (deletes) args.push('--delete-delay');
   // 0 means "delete nothing" to rsync >= 3.0; the cap comes from the count checked before the run.
-  if (options.delete && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
+  if (deletes && limits.maxDeletions !== undefined) args.push(`--max-delete=${limits.maxDeletions}`);
+  if (limits.tempDir !== undefined && !options.dryRun) args.push(`--temp-dir=${limits.tempDir}`);
   if (options.dryRun) args.push('--dry-run');
   if (options.bwlimitKiB > 0) args.push(`--bwlimit=${options.bwlimitKiB}`);
   if (task.kind === 'batch') {
@@ -55,9 +57,13 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
     // On the command line, not in a file: this rsync reads only the first rule of a --from0 rules file.
     for (const name of task.projects ?? []) args.push(`--include=/${escapeFilterName(name)}/`);
     args.push('--exclude=/*');
-  } else if (task.excludeTopLevelDirs === 'all') {
+  } else if (task.kind === 'links') {
+    // Only the listed paths, no recursion and no deletions; --force lets a listed file replace a
+    // folder that a type change left in the backup, as the whole-tree rsync would.
+    args.push('--force');
+  } else if (task.excludeTopLevelDirs === 'all' && task.filterFile === undefined) {
     args.push('--exclude=/*/');
-  } else {
+  } else if (task.excludeTopLevelDirs !== 'all') {
     for (const dir of task.excludeTopLevelDirs) args.push(`--exclude=/${escapeFilterName(dir)}/`);
   }
   // A part of a split project may start before (or on another machine than) the part that creates
@@ -65,6 +71,10 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
   if (task.relPath.includes('/')) args.push('--mkpath');
   // The backup root's marker file is not in the source: keep the root pass's --delete off it.
   if (task.kind === 'root' && options.safety?.destMarker) args.push(`--filter=P /${escapeFilterName(options.safety.destMarker)}`);
+  // Rules and lists written as bytes, NUL-separated: names that are not valid UTF-8 (or hold a newline) stay exact.
+  if (task.filterFile !== undefined || task.filesFrom !== undefined) args.push('--from0');
+  if (task.filterFile !== undefined) args.push(`--filter=merge ${task.filterFile}`);
+  if (task.filesFrom !== undefined) args.push(`--files-from=${task.filesFrom}`);
   const { from, to } = taskPaths(task, options);
   args.push('--', from, to);
   return args;

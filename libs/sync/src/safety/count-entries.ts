@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
 
 /** Folders read at once: on a NAS each listing is a round trip, and several overlap. */
@@ -14,24 +13,26 @@ const CONCURRENT_LISTINGS = 8;
  */
 export async function countSourceEntries(source: string, discovery: Discovery): Promise<number> {
   let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
-  const pending: string[] = [];
+  // Paths as bytes: names that are not valid UTF-8 must reach the same folders.
+  const pending: Buffer[] = [];
+  const join = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, Buffer.from('/'), name]);
   for (const p of discovery.projects) {
     if (!p.selected) continue;
     count += 1;
-    pending.push(path.join(source, p.name));
+    pending.push(join(Buffer.from(source), p.rawName ?? Buffer.from(p.name)));
   }
   // Depth first from a stack, several listings in flight: memory holds the folders not yet listed.
   await new Promise<void>((resolve) => {
     let inFlight = 0;
     const pump = (): void => {
       while (inFlight < CONCURRENT_LISTINGS && pending.length > 0) {
-        const dir = pending.pop() as string;
+        const dir = pending.pop() as Buffer;
         inFlight += 1;
-        fs.readdir(dir, { withFileTypes: true })
+        fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' })
           .then(
             (entries) => {
               count += entries.length;
-              for (const e of entries) if (e.isDirectory()) pending.push(path.join(dir, e.name));
+              for (const e of entries) if (e.isDirectory()) pending.push(join(dir, e.name as unknown as Buffer));
             },
             // Unreadable now: it counts as empty, which errs towards refusing a shrunk source.
             () => undefined,

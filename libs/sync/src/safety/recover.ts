@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 
 /**
  * Clean-up after a run that died without cleaning up (SIGKILL of dailysync, power loss): its
  * rsync processes may still run (they live in their own process groups) and rsync may have left
- * its temporary files (`.name.XXXXXX`) in the backup.
+ * its temporary files in the run's temporary folder.
  */
 
 interface ProcessInfo {
@@ -79,61 +81,47 @@ export async function stopLeftoverRsync(source: string, dest: string, graceMs = 
   return found.map((p) => p.pid);
 }
 
-/** rsync's temporary file name: "." + (possibly shortened) name + "." + 6 random characters. */
-const RSYNC_TEMP_NAME = /^\..+\.[A-Za-z0-9]{6}$/s;
-
-function join(dir: Buffer, name: Buffer): Buffer {
-  return Buffer.concat([dir, Buffer.from('/'), name]);
+/**
+ * Every rsync of a run writes its temporary files into the run's own folder inside the backup
+ * (`--temp-dir`, `.dailysync/tmp/<host>-<pid>-<random>`), on the backup's filesystem so the
+ * rename into place stays atomic. What a killed run leaves behind is then provably its own: that
+ * folder, nothing in the user's tree. (Guessing temp files by their `.name.XXXXXX` shape deleted
+ * real backup-only files such as `.notes.backup`.)
+ */
+export function runTempRoot(dest: string): string {
+  return path.join(dest, STATE_DIR_NAME, 'tmp');
 }
 
-async function lexists(p: Buffer): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
+const RUN_TEMP_NAME = /^(.+)-(\d+)-[0-9a-f]{8}$/;
 
-/** The file an rsync temp name stands for: ".clip.mov.a1B2c3" -> "clip.mov". */
-function tempTarget(name: Buffer): Buffer {
-  return name.subarray(1, name.length - 7);
+/** Creates this run's temporary folder for rsync's files (see runTempRoot). */
+export async function makeRunTempDir(dest: string): Promise<string> {
+  const dir = path.join(runTempRoot(dest), `${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await fs.mkdir(dir, { recursive: true });
+  return dir;
 }
 
 /**
- * Deletes rsync temporary files a killed rsync left in `dest`. A file counts only when its name
- * has rsync's temp shape, no entry of that name exists at the same place in the source, and the
- * file it stands for does exist there (rsync was copying it). A user's own `.notes.backup` style
- * file, even one since deleted from the source, is never touched; a temp file whose name rsync
- * shortened is left in place rather than guessed at. Names are handled as bytes (invalid
- * UTF-8 survives); paths the OS cannot reach (over PATH_MAX) are skipped.
+ * Removes the temporary folders of runs on this host whose process is gone (killed, power loss),
+ * with what rsync left in them. A folder of a live process or of another host is left alone.
+ * Returns the files removed.
  */
-export async function removeRsyncTempFiles(source: string, dest: string): Promise<string[]> {
+export async function removeDeadRunTempDirs(dest: string): Promise<string[]> {
+  const root = runTempRoot(dest);
   const removed: string[] = [];
-  const walk = async (destDir: Buffer, sourceDir: Buffer, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(destDir, { withFileTypes: true, encoding: 'buffer' });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const name = entry.name as unknown as Buffer;
-      if (depth === 0 && name.toString() === STATE_DIR_NAME) continue;
-      const destPath = join(destDir, name);
-      if (entry.isDirectory()) {
-        await walk(destPath, join(sourceDir, name), depth + 1);
-      } else if (
-        entry.isFile() &&
-        RSYNC_TEMP_NAME.test(name.toString('latin1')) &&
-        !(await lexists(join(sourceDir, name))) &&
-        (await lexists(join(sourceDir, tempTarget(name))))
-      ) {
-        await fs.rm(destPath, { force: true });
-        removed.push(destPath.toString());
-      }
-    }
-  };
-  await walk(Buffer.from(dest), Buffer.from(source), 0);
+  let names: string[];
+  try {
+    names = await fs.readdir(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = RUN_TEMP_NAME.exec(name);
+    if (!match || match[1] !== os.hostname() || alive(Number(match[2]))) continue;
+    const dir = path.join(root, name);
+    const files = await fs.readdir(dir, { recursive: true }).catch(() => [] as string[]);
+    await fs.rm(dir, { recursive: true, force: true });
+    removed.push(...files.map((f) => path.join(dir, f)));
+  }
   return removed;
 }

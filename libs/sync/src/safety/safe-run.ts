@@ -18,7 +18,7 @@ import {
 import { realPathOrAncestor } from '../preflight.js';
 import { acquireLock, lockFile, type HeldLock, type LockInfo } from './lock.js';
 import { checkDeletionBudget, forecastDeletions } from './max-delete.js';
-import { removeRsyncTempFiles, stopLeftoverRsync } from './recover.js';
+import { removeDeadRunTempDirs, stopLeftoverRsync } from './recover.js';
 import { countSourceEntries } from './count-entries.js';
 import { DEFAULT_SAFETY_OPTIONS } from './safety-options.js';
 
@@ -40,7 +40,7 @@ export interface SafetyReport {
   lockTakenOverFrom: LockInfo | null;
   /** rsync processes of that dead run still copying, stopped before this run started. */
   leftoverRsyncStopped: number;
-  /** rsync temporary files (`.name.XXXXXX`) the dead run left in the backup, removed. */
+  /** rsync temporary files dead runs left in their own temporary folders (`.dailysync/tmp/...`), removed. */
   tempFilesRemoved: string[];
   /** Deletions the dry-run pass counted before the real run (null when not counted). */
   deletionForecast: { deletions: number; backupEntries: number } | null;
@@ -131,10 +131,9 @@ export async function startSafeRun(
     if (lock.tookOverFrom) {
       report.lockTakenOverFrom = lock.tookOverFrom;
       report.leftoverRsyncStopped = (await stopLeftoverRsync(options.source, options.dest)).length;
-      if (options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local') {
-        report.tempFilesRemoved = await removeRsyncTempFiles(options.source, options.dest);
-      }
     }
+    // Only the temporary folders of dead runs: provably rsync's own files, never the user's.
+    if (options.destLocation.kind === 'local') report.tempFilesRemoved = await removeDeadRunTempDirs(options.dest);
     const last = lastGoodRun(facts.state, selectionKey(options));
     // A remote source cannot be listed here: its entries are counted by the dry-run pass.
     const shrinkCheck = facts.sourceEntries === null && safety.maxShrinkPercent < 100 && last?.files !== undefined;

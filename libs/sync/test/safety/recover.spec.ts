@@ -1,29 +1,68 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { removeRsyncTempFiles } from '../../src/safety/recover.js';
+import { runBackup } from '../../src/engine/backup.js';
+import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot } from '../../src/safety/recover.js';
 import { exists, makeTempDir, writeTree } from '../helpers/tree.js';
 
-describe('removeRsyncTempFiles after a killed run', () => {
+const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
+const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
+
+/** Starts a backup in its own process and resolves once its first rsync task has started. */
+async function startKillableBackup(request: object): Promise<{ pid: number; exited: Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (c: Buffer) => (c.toString().includes('started') ? resolve() : undefined));
+    child.on('exit', () => reject(new Error('the backup ended before it started copying')));
+  });
+  return { pid: child.pid as number, exited };
+}
+
+describe('clean-up after a killed run', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await makeTempDir('dailysync-recover-')));
   afterEach(() => cleanup());
 
-  test('removes only temp files of files rsync was copying; never a backup copy of a user file', async () => {
+  test('after SIGKILL, the next run keeps backup-only files that merely look like rsync temp files (.notes.backup, .thesis.tex.orig01)', async () => {
     const source = path.join(dir, 'prod');
     const dest = path.join(dir, 'backup');
-    await writeTree(source, { 'alpha/clip.mov': 'new', 'alpha/.hidden.abc123': 'a real file in the source' });
+    await writeTree(source, { 'alpha/notes': 'n', 'alpha/thesis.tex': 't', 'beta/big.bin': Buffer.alloc(4 * 1024 * 1024, 7) });
     await writeTree(dest, {
-      'alpha/clip.mov': 'old good copy',
-      'alpha/.clip.mov.Xy12Zq': 'half written', // rsync's temp for clip.mov
-      'alpha/.hidden.abc123': 'a real file in the source',
-      'alpha/.notes.backup': 'kept from a file since deleted in the source', // temp-shaped, but no notes in the source
+      // Kept from files since deleted in the source; their names have rsync's temp shape
+      // (".name.XXXXXX") and "notes" and "thesis.tex" exist in the source.
+      'alpha/.notes.backup': 'only in the backup',
+      'alpha/.thesis.tex.orig01': 'only in the backup too',
     });
-    const removed = await removeRsyncTempFiles(source, dest);
-    expect(removed).toEqual([path.join(dest, 'alpha/.clip.mov.Xy12Zq')]);
-    expect(await exists(path.join(dest, 'alpha/.clip.mov.Xy12Zq'))).toBe(false);
-    expect(await fs.readFile(path.join(dest, 'alpha/clip.mov'), 'utf8')).toBe('old good copy');
-    expect(await fs.readFile(path.join(dest, 'alpha/.hidden.abc123'), 'utf8')).toBe('a real file in the source');
-    expect(await fs.readFile(path.join(dest, 'alpha/.notes.backup'), 'utf8')).toBe('kept from a file since deleted in the source');
+    // A slow copy (bandwidth limit) to kill in the middle of, like a power cut: dailysync and its rsyncs.
+    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256 });
+    process.kill(run.pid, 'SIGKILL');
+    await run.exited;
+    for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
+
+    const next = await runBackup({ source, dest, concurrency: 2 });
+    expect(next.ok).toBe(true);
+    expect(next.safety?.lockTakenOverFrom).not.toBeNull();
+    expect(await fs.readFile(path.join(dest, 'alpha/.notes.backup'), 'utf8')).toBe('only in the backup');
+    expect(await fs.readFile(path.join(dest, 'alpha/.thesis.tex.orig01'), 'utf8')).toBe('only in the backup too');
+    // What the killed rsync was writing lay in the dead run's own folder, now gone.
+    expect(await fs.readdir(runTempRoot(dest))).toEqual([]);
+    expect((await fs.readFile(path.join(dest, 'beta/big.bin'))).equals(Buffer.alloc(4 * 1024 * 1024, 7))).toBe(true);
+  });
+
+  test('removes the temporary folders of dead runs on this host only, never a live run\'s or another host\'s', async () => {
+    const dest = path.join(dir, 'backup');
+    const live = await makeRunTempDir(dest);
+    await fs.writeFile(path.join(live, '.clip.mov.Ab12Cd'), 'live');
+    const dead = path.join(runTempRoot(dest), `${os.hostname()}-999999-0badc0de`);
+    const otherHost = path.join(runTempRoot(dest), 'other-host-12-0badc0de');
+    await writeTree(dead, { '.clip.mov.Xy12Zq': 'half written' });
+    await writeTree(otherHost, { '.a.b.Xy12Zq': 'another machine' });
+    expect(await removeDeadRunTempDirs(dest)).toEqual([path.join(dead, '.clip.mov.Xy12Zq')]);
+    expect(await exists(dead)).toBe(false);
+    expect(await exists(path.join(live, '.clip.mov.Ab12Cd'))).toBe(true);
+    expect(await exists(otherHost)).toBe(true);
   });
 });

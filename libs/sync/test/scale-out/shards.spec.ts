@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runBackup } from '../../src/engine/backup.js';
+import { ROOT_TASK_ID } from '../../src/plan/task.js';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../helpers/tree.js';
 
 function bigProject(name: string, dirs: number, filesPerDir: number): Record<string, string> {
@@ -30,13 +31,13 @@ describe('--shard I/N', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(reports[0]?.shard?.plannedTasks);
       expect(new Set(reports.map((r) => r.shard?.digest)).size).toBe(1);
-      expect(ids).toContain('(root)');
+      expect(ids).toContain(ROOT_TASK_ID);
       // The big project was split into parts, and the parts are spread over the shards like any task.
       expect(ids.filter((id) => id.startsWith('huge/')).length).toBeGreaterThan(1);
       expect(reports.every((r) => (r.shard?.taskIds.length ?? 0) > 0)).toBe(true);
       // Each shard reports only the tasks it ran.
       for (const r of reports) {
-        const ran = r.projects.flatMap((p) => (p.parts ? p.parts.map((part) => part.id) : [p.name]));
+        const ran = r.projects.flatMap((p) => (p.parts ? p.parts.map((part) => part.id) : [p.kind === 'root' ? ROOT_TASK_ID : p.name]));
         expect(ran.sort()).toEqual([...(r.shard?.taskIds ?? [])].sort());
       }
     } finally {
