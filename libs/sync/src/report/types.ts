@@ -1,6 +1,7 @@
 import type { ExitClass } from '../rsync/types.js';
 import type { SyncTask } from '../plan/task.js';
 import type { SafetyReport } from '../safety/safe-run.js';
+import type { SnapshotRunReport } from '../snapshots/run-snapshot.js';
 
 export type TaskStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 
@@ -113,4 +114,6 @@ export interface BackupReport {
   diagnosis?: unknown;
   /** What the safety guards did: lock taken over from a killed run, clean-up, deletions counted before the run. */
   safety?: SafetyReport;
+  /** Snapshot mode: the snapshot this run wrote, whether it was published, and what retention removed. */
+  snapshot?: SnapshotRunReport;
 }
