@@ -13,3 +13,5 @@ export * from './config/load-config.js';
 export * from './config/config-schema.js';
 export * from './output/junit.js';
 export * from './output/json-events.js';
+export * from './snapshots/snapshots-command.js';
+export * from './restore/restore-command.js';

@@ -5,8 +5,11 @@ Usage:
   dailysync plan --source DIR --dest DIR [--json]    what a sync would do: tasks, sizes, splits, order,
                                                      estimated time; writes nothing
   dailysync merge-reports FILE... [--out FILE]       combine the JSON reports of --shard runs
-  dailysync verify --source DIR --dest DIR [--checksum] [--report FILE]
+  dailysync verify --source DIR --dest DIR [--checksum] [--at DATE|latest] [--report FILE]
                                                      prove the backup holds everything (exit 1 if not)
+  dailysync snapshots --dest DIR [--json]           list snapshots: date, status, files, size, new data
+  dailysync restore --dest DIR --to DIR [--at DATE|latest] [--project NAME ...]
+                                                     copy a snapshot (or the mirror) back, concurrently
   dailysync diagnose --source DIR --dest DIR [--seconds N] [--json]
                                                      ~15 s probe (no backup): metadata ops/s, read and
                                                      write speed, CPU headroom, network path; names the
@@ -48,9 +51,32 @@ sync options:
   --junit FILE          write JUnit XML, one test case per project (for CI dashboards)
   --html FILE           write a self-contained HTML report: task timeline, CPU/disk/network/memory, bottleneck
   --json                one JSON event per line on stdout (log shippers); human output on stderr
+  --snapshots           snapshot mode: write a dated, complete tree DEST/snapshots/<UTC time>/,
+                        unchanged files hard-linked to the previous snapshot; published only when
+                        every task succeeded (see docs/restore.md)
+  --snapshot-name NAME  name shared by the shards of one night (YYYY-MM-DDTHHMMSSZ; default: now)
+  --keep-last N         retention after a good snapshot run: keep the newest N snapshots
+  --keep-daily N        ... and the newest of each of the last N days that have one (UTC)
+  --keep-weekly N       ... and of each of the last N ISO weeks
+  --keep-monthly N      ... and of each of the last N months (no --keep-*: keep every snapshot)
+  --prune-dry-run       report what retention would remove; remove nothing
 
 plan options: --source, --dest, --concurrency, --include, --exclude, --shard as for sync;
   --json prints the plan as JSON
+
+restore options:
+  --dest DIR            the backup root (snapshot or mirror mode)
+  --to DIR              folder to restore into; must be empty unless --force
+  --at DATE|latest      latest (default), a snapshot name, or a UTC date/time: the newest complete
+                        snapshot at or before it (a mirror-mode backup has only latest)
+  --project NAME        restore only this project (repeatable); default the whole tree
+  --force               restore into a folder that already holds files
+  --overwrite-source    allow --to to be the production tree the backup was made from
+  --delete              also delete files in --to that the snapshot does not have
+  --concurrency, --dry-run, --report, --plain as for sync
+
+verify --at DATE|latest compares the source with that snapshot (default: the newest one when the
+  backup has snapshots, else the mirror)
 
 diagnose options: --source, --dest (both must exist; writes only a temporary
   DEST/.dailysync-probe-<pid> file, removed after), --seconds N (1-60, default 15), --json

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '@dailysync/sync';
-import { reportCommandError, runDiagnoseCommand, runMergeReportsCommand, runPlanCommand, runSyncCommand, runVerifyCommand } from '@dailysync/commands';
+import { reportCommandError, runDiagnoseCommand, runMergeReportsCommand, runPlanCommand, runRestoreCommand, runSnapshotsCommand, runSyncCommand, runVerifyCommand } from '@dailysync/commands';
 import { HELP } from './help.js';
 import { parseCli } from './parse.js';
 
@@ -34,6 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await runVerifyCommand(parsed.options)).exitCode;
     case 'plan':
       return (await runPlanCommand(parsed.options)).exitCode;
+    case 'snapshots':
+      return (await runSnapshotsCommand(parsed.options)).exitCode;
+    case 'restore':
+      return (await runRestoreCommand(parsed.options, { handleSignals: true })).exitCode;
     case 'diagnose':
       return (await runDiagnoseCommand(parsed.options)).exitCode;
     case 'merge-reports':

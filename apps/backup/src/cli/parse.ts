@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '@dailysync/sync';
-import type { DiagnoseCommandOptions, PlanCommandOptions, SyncCommandOptions, VerifyCommandOptions } from '@dailysync/commands';
+import type { DiagnoseCommandOptions, PlanCommandOptions, RestoreCommandOptions, SnapshotsCommandOptions, SyncCommandOptions, VerifyCommandOptions } from '@dailysync/commands';
 
 /** Every command takes --help / -h. */
 const HELP_OPTION = { type: 'boolean', short: 'h' } as const;
@@ -12,7 +12,9 @@ export type CliCommand =
   | { command: 'merge-reports'; files: string[]; out?: string }
   | { command: 'verify'; options: VerifyCommandOptions }
   | { command: 'plan'; options: PlanCommandOptions }
-  | { command: 'diagnose'; options: DiagnoseCommandOptions };
+  | { command: 'diagnose'; options: DiagnoseCommandOptions }
+  | { command: 'snapshots'; options: SnapshotsCommandOptions }
+  | { command: 'restore'; options: RestoreCommandOptions };
 
 /** `merge-reports FILE... [--out FILE]`: combines the JSON reports of several shards. */
 function parseMergeReports(args: readonly string[]): CliCommand {
@@ -57,19 +59,73 @@ const SYNC_OPTIONS = {
   'ssh-host-key-checking': { type: 'string' },
   timeout: { type: 'string' },
   shard: { type: 'string' },
+  snapshots: { type: 'boolean' },
+  'snapshot-name': { type: 'string' },
+  'keep-last': { type: 'string' },
+  'keep-daily': { type: 'string' },
+  'keep-weekly': { type: 'string' },
+  'keep-monthly': { type: 'string' },
+  'prune-dry-run': { type: 'boolean' },
   help: HELP_OPTION,
 } as const;
+
+/** `snapshots --dest DIR [--json]`. */
+function parseSnapshots(args: readonly string[]): CliCommand {
+  const { values } = parseStrict({ args: [...args], options: { dest: { type: 'string' }, json: { type: 'boolean' }, help: HELP_OPTION }, strict: true, allowPositionals: false });
+  if (values.help) return { command: 'help' };
+  return { command: 'snapshots', options: { dest: values.dest, json: values.json } };
+}
+
+/** `restore --dest DIR --to DIR [--at DATE|latest] [--project NAME ...] [--force] [--overwrite-source] [--delete]`. */
+function parseRestore(args: readonly string[]): CliCommand {
+  const { values } = parseStrict({
+    args: [...args],
+    options: {
+      dest: { type: 'string' },
+      to: { type: 'string' },
+      at: { type: 'string' },
+      project: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      'overwrite-source': { type: 'boolean' },
+      delete: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      report: { type: 'string' },
+      plain: { type: 'boolean' },
+      help: HELP_OPTION,
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return { command: 'help' };
+  return {
+    command: 'restore',
+    options: {
+      dest: values.dest,
+      to: values.to,
+      at: values.at,
+      project: values.project,
+      force: values.force,
+      overwriteSource: values['overwrite-source'],
+      delete: values.delete,
+      concurrency: values.concurrency,
+      dryRun: values['dry-run'],
+      report: values.report,
+      output: values.plain ? 'plain' : undefined,
+    },
+  };
+}
 
 /** `verify --source DIR --dest DIR [--checksum] [--report FILE]`. */
 function parseVerify(args: readonly string[]): CliCommand {
   const { values } = parseStrict({
     args: [...args],
-    options: { source: { type: 'string' }, dest: { type: 'string' }, checksum: { type: 'boolean' }, report: { type: 'string' }, help: HELP_OPTION },
+    options: { source: { type: 'string' }, dest: { type: 'string' }, checksum: { type: 'boolean' }, at: { type: 'string' }, report: { type: 'string' }, help: HELP_OPTION },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) return { command: 'help' };
-  return { command: 'verify', options: { source: values.source, dest: values.dest, checksum: values.checksum, report: values.report } };
+  return { command: 'verify', options: { source: values.source, dest: values.dest, checksum: values.checksum, at: values.at, report: values.report } };
 }
 
 /** `diagnose --source DIR --dest DIR [--seconds N] [--json]`. */
@@ -139,6 +195,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (first === 'verify') return parseVerify(rest);
   if (first === 'plan') return parsePlan(rest);
   if (first === 'diagnose') return parseDiagnose(rest);
+  if (first === 'snapshots') return parseSnapshots(rest);
+  if (first === 'restore') return parseRestore(rest);
   if (first !== 'sync') {
     throw new ConfigError(`unknown command "${first}": use "dailysync sync --source DIR --dest DIR" (see "dailysync --help")`);
   }
@@ -177,6 +235,14 @@ export function parseCli(argv: readonly string[]): CliCommand {
       junit: values.junit,
       html: values.html,
       json: values.json,
+      // Left undefined unless given, like every flag, so a config file can set them.
+      snapshots: values.snapshots,
+      snapshotName: values['snapshot-name'],
+      keepLast: values['keep-last'],
+      keepDaily: values['keep-daily'],
+      keepWeekly: values['keep-weekly'],
+      keepMonthly: values['keep-monthly'],
+      pruneDryRun: values['prune-dry-run'],
     },
   };
 }

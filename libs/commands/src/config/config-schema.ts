@@ -45,6 +45,13 @@ export const CONFIG_SCHEMA = {
     sshKnownHosts: { type: 'string', minLength: 1, description: 'known_hosts file holding the backup host key, absolute path.' },
     sshHostKeyChecking: { enum: ['yes', 'accept-new'], description: 'Refuse unknown host keys (yes) or trust on first contact (accept-new).' },
     timeout: { type: 'integer', minimum: 0, maximum: 86400, description: 'rsync I/O timeout in seconds; default 300 with a remote side.' },
+    snapshots: { type: 'boolean', description: 'Snapshot mode: each run writes a dated, complete tree under <dest>/snapshots/, unchanged files hard-linked to the previous snapshot.', default: false },
+    snapshotName: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{6}Z$', description: 'Snapshot name (UTC, YYYY-MM-DDTHHMMSSZ) shared by every shard of one night; default the start time.', examples: ['2026-12-02T013000Z'] },
+    keepLast: { type: 'integer', minimum: 1, description: 'Snapshot mode: keep the newest N snapshots.' },
+    keepDaily: { type: 'integer', minimum: 1, description: 'Snapshot mode: keep the newest snapshot of each of the last N days that have one (UTC).' },
+    keepWeekly: { type: 'integer', minimum: 1, description: 'Snapshot mode: keep the newest snapshot of each of the last N ISO weeks that have one.' },
+    keepMonthly: { type: 'integer', minimum: 1, description: 'Snapshot mode: keep the newest snapshot of each of the last N months that have one.' },
+    pruneDryRun: { type: 'boolean', description: 'Snapshot mode: report what retention would remove, remove nothing.', default: false },
     shard: { type: 'string', pattern: '^\\s*\\d+\\s*/\\s*\\d+\\s*$', description: 'Run share I of N ("I/N", I from 1).', examples: ['1/3'] },
   },
 } as const;

@@ -4,7 +4,9 @@ import {
   DEFAULT_RETRY_POLICY,
   formatSummaryTable,
   parseConcurrency,
+  parseRetentionPolicy,
   runBackup,
+  runSnapshotBackup,
   writeFileAtomic,
   writeJsonReport,
   type BackupReport,
@@ -64,6 +66,17 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Write a self-contained HTML report here: task timeline, CPU/disk/network/memory charts, bottleneck verdict. */
   html?: string;
+  /** Snapshot mode: write a dated snapshot under <dest>/snapshots/ instead of updating the mirror. */
+  snapshots?: boolean;
+  /** Snapshot name shared by the shards of one night (YYYY-MM-DDTHHMMSSZ); default the start time. */
+  snapshotName?: string;
+  /** Retention after a successful snapshot run (restic forget semantics). */
+  keepLast?: number | string;
+  keepDaily?: number | string;
+  keepWeekly?: number | string;
+  keepMonthly?: number | string;
+  /** Report what retention would remove, remove nothing. */
+  pruneDryRun?: boolean;
 }
 
 export interface SyncCommandContext {
@@ -104,6 +117,27 @@ function parseRetries(value: unknown): number {
   return n;
 }
 
+/** The snapshot-mode part of the request, or undefined in mirror mode (where --keep-* make no sense). */
+function snapshotSettings(options: SyncCommandOptions, retention: ReturnType<typeof parseRetentionPolicy>): Parameters<typeof runSnapshotBackup>[0] | undefined {
+  if (!options.snapshots) {
+    const stray = Object.keys(retention).length > 0 || options.snapshotName !== undefined || options.pruneDryRun;
+    if (stray) throw new ConfigError('--keep-*, --snapshot-name and --prune-dry-run apply to snapshot mode only: add --snapshots');
+    return undefined;
+  }
+  return { source: '', dest: '', retention, ...(options.snapshotName === undefined ? {} : { snapshotName: options.snapshotName }), pruneDryRun: options.pruneDryRun };
+}
+
+function formatSnapshotLines(report: BackupReport): string {
+  const s = report.snapshot!;
+  const lines = [s.published ? `Snapshot ${s.name} published: ${s.dir}` : `Snapshot ${s.name} not published (${s.notPublishedBecause ?? 'unknown'}); earlier snapshots are untouched`];
+  if (s.linkedAgainst.length > 0) lines.push(`  unchanged files hard-linked to: ${s.linkedAgainst.join(', ')}`);
+  if (s.prune) {
+    const verb = s.prune.dryRun ? 'would remove' : 'removed';
+    lines.push(`  retention ${verb} ${s.prune.removed.length} (${s.prune.removed.map((r) => r.folder).join(', ') || 'none'}), kept ${s.prune.kept.length}, in ${(s.prune.durationMs / 1000).toFixed(1)} s`);
+  }
+  return lines.join('\n');
+}
+
 /** Runs a whole backup with live output, summary and report; returns the exit status. Never throws. */
 export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncCommandContext): Promise<SyncCommandResult> {
   let out = ctx.stdout ?? process.stdout;
@@ -134,7 +168,10 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     const htmlPath = options.html === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.html);
     const diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
     const view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => diagnosis.liveLine() });
-    const report = await runBackup({
+    const retention = parseRetentionPolicy({ keepLast: options.keepLast, keepDaily: options.keepDaily, keepWeekly: options.keepWeekly, keepMonthly: options.keepMonthly });
+    const snapshotMode = snapshotSettings(options, retention);
+    const report = await (snapshotMode ? runSnapshotBackup : runBackup)({
+      ...snapshotMode,
       source,
       dest,
       concurrency: parseConcurrency(options.concurrency),
@@ -167,6 +204,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     if (measured) report.diagnosis = measured;
     out.write(`\n${formatSummaryTable(report)}\n`);
     out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
+    if (report.snapshot) out.write(`${formatSnapshotLines(report)}\n`);
     if (reportPath !== undefined) {
       await writeJsonReport(reportPath, report);
       out.write(`Report written to ${reportPath}\n`);

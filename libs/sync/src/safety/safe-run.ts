@@ -156,7 +156,7 @@ export async function startSafeRun(
           const files = facts.sourceEntries ?? backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
           const selection = selectionKey(options);
           const previous = getSection<SafetyState>(await readRunState(stateRootOf(options)), SAFETY_SECTION)?.lastGoodRuns ?? {};
-          await updateRunStateSection<SafetyState>(options.dest, SAFETY_SECTION, {
+          await updateRunStateSection<SafetyState>(stateRootOf(options), SAFETY_SECTION, {
             lastGoodRuns: {
               ...previous,
               [selection]: {

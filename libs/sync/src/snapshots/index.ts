@@ -5,3 +5,4 @@ export * from './retention.js';
 export * from './prune.js';
 export * from './publish.js';
 export * from './run-snapshot.js';
+export * from './restore-point.js';

@@ -55,7 +55,11 @@ describe('snapshot mode against real rsync', () => {
     }
     const snaps = await listSnapshots(dest);
     expect(snaps.map((s) => `${s.folder} ${s.state}`)).toEqual(['2026-11-01T013000Z complete', '2026-11-02T013000Z complete', '2026-11-03T013000Z complete']);
-    for (const [n, snap] of snaps.entries()) expect(await treeDifferences(expected[n]!, snap.dir)).toEqual([]);
+    for (const [n, snap] of snaps.entries()) {
+      expect(await treeDifferences(expected[n]!, snap.dir)).toEqual([]);
+      // The run state and lock stay in the backup root: a snapshot holds only the source and its manifest.
+      expect(await fs.readdir(path.join(snap.dir, '.dailysync'))).toEqual(['snapshot.json']);
+    }
     expect(await fs.readlink(path.join(snapshotsRoot(dest), 'latest'))).toBe('2026-11-03T013000Z');
 
     // An unchanged file is one inode in every snapshot; a changed one is a new inode from its night on.

@@ -29,4 +29,11 @@ export interface SyncExecutorSchema {
   sshHostKeyChecking?: 'yes' | 'accept-new';
   timeout?: number;
   shard?: string;
+  snapshots?: boolean;
+  snapshotName?: string;
+  keepLast?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  pruneDryRun?: boolean;
 }

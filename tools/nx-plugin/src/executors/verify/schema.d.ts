@@ -3,5 +3,6 @@ export interface VerifyExecutorSchema {
   source: string;
   dest: string;
   checksum?: boolean;
+  at?: string;
   report?: string;
 }
