@@ -150,3 +150,32 @@ describe('snapshot mode against real rsync', () => {
     expect(await exists(impostor)).toBe(true);
   });
 });
+
+describe('snapshot mode with --shard', () => {
+  test('the shards of one night fill one snapshot and the last to finish publishes it', async () => {
+    const { dir, cleanup } = await makeTempDir('dailysync-snap-shard-');
+    try {
+      const source = path.join(dir, 'prod');
+      const dest = path.join(dir, 'backup');
+      await writeTree(source, projectTree(['alpha', 'beta', 'gamma', 'delta']));
+      const snapshotName = '2026-12-02T013000Z';
+      const first = await runSnapshotBackup({ source, dest, shard: '1/2', snapshotName });
+      expect(first.ok).toBe(true);
+      expect(first.snapshot?.published).toBe(false);
+      expect(first.snapshot?.notPublishedBecause).toMatch(/1 of 2 shards have not finished/);
+      expect((await listSnapshots(dest)).map((s) => `${s.folder} ${s.state}`)).toEqual([`${snapshotName}.partial partial`]);
+
+      const second = await runSnapshotBackup({ source, dest, shard: '2/2', snapshotName });
+      expect(second.snapshot?.published).toBe(true);
+      expect(second.snapshot?.shards).toEqual({ done: 2, count: 2 });
+      const [snap] = await listSnapshots(dest);
+      expect(snap?.state).toBe('complete');
+      expect(await treeDifferences(source, snap!.dir)).toEqual([]);
+      // The manifest adds up both shards.
+      expect(snap!.manifest.newFiles).toBe(first.totals.filesTransferred + second.totals.filesTransferred);
+      await expect(runSnapshotBackup({ source, dest, shard: '1/2' })).rejects.toThrow(/--snapshot-name/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
