@@ -124,6 +124,28 @@ describe('snapshot mode against real rsync', () => {
     expect(await inode(path.join(dest, file))).toBe(await inode(path.join(snapshotsRoot(dest), '2026-11-01T013000Z', file)));
   });
 
+  test('a source that lost most of its entries is not published: the newest restore point stays the good one', async () => {
+    await runSnapshotBackup({ source, dest, now: night(0) });
+    // As if the share were half unmounted: two of three projects gone.
+    await fs.rm(path.join(source, 'alpha'), { recursive: true });
+    await fs.rm(path.join(source, 'beta'), { recursive: true });
+    const report = await runSnapshotBackup({ source, dest, now: night(1), retention: { keepLast: 1 } });
+    expect(report.ok).toBe(false);
+    expect(report.snapshot?.published).toBe(false);
+    expect(report.snapshot?.notPublishedBecause).toMatch(/fewer than snapshot 2026-11-01T013000Z .* --max-shrink 50%/);
+    expect((await listSnapshots(dest)).map((s) => `${s.folder} ${s.state}`)).toEqual(['2026-11-01T013000Z complete', '2026-11-02T013000Z.partial partial']);
+    // Meant: --max-shrink 100 publishes it.
+    const meant = await runSnapshotBackup({ source, dest, now: night(2), maxShrinkPercent: 100 });
+    expect(meant.snapshot?.published).toBe(true);
+  });
+
+  test('a run refused by a guard leaves no snapshot folder behind', async () => {
+    await writeTree(source, { '.dailysync/x': 'not ours\n' });
+    await expect(runSnapshotBackup({ source, dest, now: night(0) })).rejects.toThrow(/--exclude \.dailysync/);
+    expect(await listSnapshots(dest)).toEqual([]);
+    expect(await fs.readdir(snapshotsRoot(dest))).toEqual([]);
+  });
+
   test('retention keeps exactly the snapshots its rules name over a simulated calendar', async () => {
     // Two runs a day for 10 days (01:30 and 13:30), then prune with last 2, daily 4, weekly 2.
     for (let n = 0; n < 10; n++) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { runBackup, type RunBackupRequest } from '../engine/backup.js';
 import { ConfigError, SafetyError } from '../errors.js';
 import { resolveBackupOptions } from '../options.js';
+import { preflight } from '../preflight.js';
 import type { BackupReport } from '../report/types.js';
 import { checkMarkers } from '../safety/guards.js';
 import { acquireLock, type HeldLock } from '../safety/lock.js';
@@ -100,6 +101,8 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
   if (snapshotNameTime(name) === undefined) {
     throw new ConfigError(`--snapshot-name "${name}" is not a snapshot name: use a UTC time as YYYY-MM-DDTHHMMSSZ, e.g. 2026-12-02T013000Z`);
   }
+  // rsync present, source and backup root not nested, backup root creatable: checked before anything is written.
+  await preflight(checked);
   const dest = checked.dest;
   const root = snapshotsRoot(dest);
   const partialDir = path.join(root, `${name}${PARTIAL_SUFFIX}`);
@@ -144,7 +147,15 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
         ...(checked.shard ? { shards: checked.shard.count } : {}),
       });
     }
-    const report = await runBackup({ ...request, dest: partialDir, stateRoot: dest, linkDestBases: bases });
+    let report: BackupReport;
+    try {
+      report = await runBackup({ ...request, dest: partialDir, stateRoot: dest, linkDestBases: bases });
+    } catch (error) {
+      // Refused before copying (a guard, the lock): leave no empty snapshot folder behind.
+      // (Not for a shard: the other shards of the night write into the same folder.)
+      if (checked.shard === undefined && (await fs.readdir(partialDir)).every((n) => n === STATE_DIR_NAME)) await fs.rm(partialDir, { recursive: true, force: true });
+      throw error;
+    }
     const section: SnapshotRunReport = { name, dir: partialDir, published: false, linkedAgainst: names };
     report.snapshot = section;
     if (!report.ok || report.interrupted) {
