@@ -59,6 +59,8 @@ describe('snapshot mode against real rsync', () => {
       expect(await treeDifferences(expected[n]!, snap.dir)).toEqual([]);
       // The run state and lock stay in the backup root: a snapshot holds only the source and its manifest.
       expect(await fs.readdir(path.join(snap.dir, '.dailysync'))).toEqual(['snapshot.json']);
+      // The snapshot root has the source root's time (its project folders were all created after the root pass).
+      if (n === snaps.length - 1) expect((await fs.stat(snap.dir)).mtimeMs).toBe((await fs.stat(source)).mtimeMs);
     }
     expect(await fs.readlink(path.join(snapshotsRoot(dest), 'latest'))).toBe('2026-11-03T013000Z');
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { runBackup, type RunBackupRequest } from '../engine/backup.js';
 import { ConfigError, SafetyError } from '../errors.js';
 import { resolveBackupOptions } from '../options.js';
@@ -168,6 +169,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
       newFiles: report.totals.filesTransferred,
       newBytes: report.totals.bytesTransferred,
     };
+    const localSource = checked.sourceLocation.kind === 'local' ? checked.source : undefined;
     const shrink = shrinkRefusal(previous, counts.files, checked.safety?.maxShrinkPercent ?? 50, checked.shard !== undefined);
     if (shrink !== undefined) {
       // An unmounted or emptied source would otherwise become the newest restore point, and retention would count it.
@@ -176,7 +178,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
       return report;
     }
     if (checked.shard === undefined) {
-      await finishSnapshot(partialDir, name, counts);
+      await finishSnapshot(partialDir, name, counts, localSource);
       section.dir = await publishSnapshot(dest, name);
       section.published = true;
     } else {
@@ -199,7 +201,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
           return report;
         }
         const sum = (k: keyof typeof counts): number => done.reduce((a, c) => a + c[k], 0);
-        await finishSnapshot(partialDir, name, { files: sum('files'), bytes: sum('bytes'), newFiles: sum('newFiles'), newBytes: sum('newBytes') });
+        await finishSnapshot(partialDir, name, { files: sum('files'), bytes: sum('bytes'), newFiles: sum('newFiles'), newBytes: sum('newBytes') }, localSource);
         section.dir = await publishSnapshot(dest, name);
         section.published = true;
       } finally {
@@ -225,8 +227,14 @@ function shrinkRefusal(previous: { name: string; manifest: SnapshotManifest } | 
   return `the source has ${files} entries, ${Math.round(shrank)}% fewer than snapshot ${previous.name} (more than --max-shrink ${maxShrinkPercent}%): check that the source is mounted; raise --max-shrink if the removal is intended`;
 }
 
-async function finishSnapshot(dir: string, name: string, counts: Pick<SnapshotManifest, 'files' | 'bytes' | 'newFiles' | 'newBytes'>): Promise<void> {
+async function finishSnapshot(dir: string, name: string, counts: Pick<SnapshotManifest, 'files' | 'bytes' | 'newFiles' | 'newBytes'>, localSource?: string): Promise<void> {
   const manifest = await readManifest(dir, name);
   if (!manifest) throw new SafetyError(`the manifest of snapshot ${name} is missing or was changed: not publishing ${dir}; run again`);
   await writeManifest(dir, { ...manifest, ...counts, finishedAt: new Date().toISOString() });
+  // Every project folder is new in a snapshot: creating them after the root pass moved the root's
+  // modification time. Put the source root's back, so the snapshot equals the source there too.
+  if (localSource !== undefined) {
+    // touch -r keeps nanoseconds (fs.utimes rounds them, and rsync would then see a difference).
+    await execa('touch', ['-r', localSource, '--', dir]);
+  }
 }
