@@ -348,6 +348,15 @@ interface Contestant {
   argv: (c: Ctx) => string[];
   /** top-level entries the tool keeps in the destination for itself; excluded from the equality check */
   ownStateInDest?: string[];
+  /** The folder that must equal the source after a run, when it is not the destination itself (snapshot mode). */
+  checkedTree?: (dst: string) => string;
+}
+
+// Snapshot names have one-second resolution: a fast local run must not reuse the previous run's name.
+let lastSnapshotMs = 0;
+function nextSnapshotName(): string {
+  lastSnapshotMs = Math.max(Date.now(), lastSnapshotMs + 1000);
+  return new Date(lastSnapshotMs).toISOString().replace(/[-:]|\.\d+/g, '').replace(/^(\d{4})(\d{2})(\d{2})T/, '$1-$2-$3T');
 }
 
 const PARALLEL_SCRIPT = `set -o pipefail
@@ -402,6 +411,16 @@ const CONTESTANTS: Contestant[] = [
     argv: (c) => dailysyncCommand(c.src, c.dst, path.join(c.work, 'reports', `${c.runId}.json`), c.args.concurrency,
       ['--no-hard-links', '--no-acls', '--no-xattrs', ...c.args.dailysyncExtra]),
   },
+  {
+    // Snapshot mode: each night a dated tree under DST/snapshots/, unchanged files hard-linked to the previous one.
+    name: 'dailysync-snap', label: '`dailysync sync --snapshots`', workloads: WORKLOADS,
+    scenarios: ['latency', 'local'],
+    unavailable: dailysyncUnavailable,
+    ownStateInDest: ['.dailysync'],
+    checkedTree: (dst) => path.join(dst, 'snapshots', 'latest'),
+    argv: (c) => dailysyncCommand(c.src, c.dst, path.join(c.work, 'reports', `${c.runId}.json`), c.args.concurrency,
+      ['--snapshots', '--snapshot-name', nextSnapshotName(), ...c.args.dailysyncExtra]).filter((a) => a !== '--delete'),
+  },
 ];
 
 // ---------------------------------------------------------------- results
@@ -410,6 +429,8 @@ interface RunRecord {
   wallS: number; exitCode: number | null; signal: string | null; timedOut: boolean;
   maxRssKb: number | null; treePeakKb: number; perCommHwmKb: Record<string, number>;
   check: Check; log: string;
+  /** `du -sk` of the destination after the run. */
+  dstKiB?: number | null;
 }
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -569,12 +590,14 @@ async function runScenario(sc: Scenario, args: Args, work: string, pristine: str
           const runId = `${sc}-${wl}-${c.name}-r${rep + 1}`;
           const ctx: Ctx = { src, dst: path.join(dstRoot, c.name), work, runId, args };
           const r = await runCmd(c.argv(ctx), path.join(work, 'logs', `${runId}.log`), args.timeoutMin, 200);
-          const check = verify(srcB, path.join(dstB, c.name), c.ownStateInDest);
+          const check = verify(srcB, c.checkedTree ? c.checkedTree(path.join(dstB, c.name)) : path.join(dstB, c.name), c.ownStateInDest);
+          // Disk used by the whole destination (hard links counted once): what a snapshot night costs.
+          const dstKiB = Number(tryOut('du', ['-sk', path.join(dstB, c.name)]).split('\t')[0]) || null;
           const ok = check.pass && r.exitCode === 0;
           log(`${runId}: ${r.wallS.toFixed(2)} s exit=${r.exitCode}${r.timedOut ? ' TIMEOUT' : ''} ${ok ? 'PASS' : `FAIL ${check.diffLines} diff lines ${JSON.stringify(check.diffSample.slice(0, 3))} counts src=${JSON.stringify(check.srcCount)} dst=${JSON.stringify(check.dstCount)}`} rss=${r.maxRssKb}kB tree=${r.treePeakKb}kB`);
           if (!ok) log(`  log tail: ${fs.readFileSync(r.logFile, 'utf8').slice(-600).replace(/\n/g, '\n    ')}`);
           const { logFile, ...rest } = r;
-          records.push({ scenario: sc, workload: wl, contestant: c.name, repeat: rep + 1, position: pos++, loadAvg1, ...rest, check,
+          records.push({ scenario: sc, workload: wl, contestant: c.name, repeat: rep + 1, position: pos++, loadAvg1, ...rest, check, dstKiB,
             log: ok ? '' : fs.readFileSync(logFile, 'utf8').slice(-2000) });
           savePartial(records);
           if (sc === 'latency') await settle();

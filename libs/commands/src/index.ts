@@ -16,3 +16,5 @@ export * from './options/index.js';
 export * from './output/junit.js';
 export * from './output/json-events.js';
 export * from './sync/run-record.js';
+export * from './snapshots/snapshots-command.js';
+export * from './restore/restore-command.js';

@@ -19,3 +19,4 @@ export * from './engine/backup.js';
 export * from './safety/index.js';
 export * from './state/run-state.js';
 export * from './verify/index.js';
+export * from './snapshots/index.js';

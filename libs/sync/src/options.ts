@@ -34,6 +34,13 @@ export interface BackupOptions extends SshOptionsInput, SafetyOptionsInput {
   xattrs?: boolean;
   /** rsync executable to run; default `rsync` from PATH. */
   rsyncPath?: string;
+  /**
+   * Earlier copies to hard-link unchanged files against (rsync --link-dest), as paths relative to
+   * `dest` (e.g. `../2026-12-01T013000Z`); each task links against the same subtree of each. Snapshot mode sets it.
+   */
+  linkDestBases?: string[];
+  /** Folder whose `.dailysync` holds the run state and lock when it is not `dest` (snapshot mode: the backup root, not the snapshot). */
+  stateRoot?: string;
 }
 
 export interface ResolvedBackupOptions {
@@ -56,6 +63,10 @@ export interface ResolvedBackupOptions {
   acls: boolean;
   xattrs: boolean;
   rsyncPath: string;
+  /** See BackupOptions.linkDestBases; empty in mirror mode. */
+  linkDestBases?: string[];
+  /** See BackupOptions.stateRoot; undefined means `dest`. */
+  stateRoot?: string;
   /** Guards against losing the backup (--max-delete, --max-shrink, markers, --dest-fs); defaults when absent. */
   safety?: SafetyOptions;
 }
@@ -142,5 +153,12 @@ export function resolveBackupOptions(raw: BackupOptions): ResolvedBackupOptions 
     xattrs: raw.xattrs ?? true,
     rsyncPath: raw.rsyncPath ?? 'rsync',
     safety: resolveSafetyOptions(raw),
+    ...(raw.linkDestBases === undefined || raw.linkDestBases.length === 0 ? {} : { linkDestBases: raw.linkDestBases }),
+    ...(raw.stateRoot === undefined ? {} : { stateRoot: raw.stateRoot }),
   };
+}
+
+/** Where a run keeps its state and lock: `stateRoot` when set (snapshot mode), else the backup root. */
+export function stateRootOf(options: Pick<ResolvedBackupOptions, 'dest' | 'stateRoot'>): string {
+  return options.stateRoot ?? options.dest;
 }

@@ -49,6 +49,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runDiagnoseCommand } = await import('@dailysync/commands/diagnose');
       return (await runDiagnoseCommand(parsed.options)).exitCode;
     }
+    case 'snapshots': {
+      const { runSnapshotsCommand } = await import('@dailysync/commands/snapshots');
+      return (await runSnapshotsCommand(parsed.options)).exitCode;
+    }
+    case 'restore': {
+      const { runRestoreCommand } = await import('@dailysync/commands/restore');
+      return (await runRestoreCommand(parsed.options, { handleSignals: true })).exitCode;
+    }
     case 'merge-reports': {
       const { runMergeReportsCommand } = await import('@dailysync/commands/merge-reports');
       const { reportCommandError } = await import('@dailysync/commands/command-error');

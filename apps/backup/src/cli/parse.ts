@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CLI_COMMANDS, FlagValueError, optionsFromFlags, parseArgsTable, type CliCommandName } from '@dailysync/commands/options';
-import type { DiagnoseCommandOptions, PlanCommandOptions, SyncCommandOptions, VerifyCommandOptions } from '@dailysync/commands';
+import type { DiagnoseCommandOptions, PlanCommandOptions, RestoreCommandOptions, SnapshotsCommandOptions, SyncCommandOptions, VerifyCommandOptions } from '@dailysync/commands';
 
 /**
  * Bad usage: one line that names the problem and the fix (exit 2). Its own class, not the engine's
@@ -18,7 +18,9 @@ export type CliCommand =
   | { command: 'merge-reports'; files: string[]; out?: string }
   | { command: 'verify'; options: VerifyCommandOptions }
   | { command: 'plan'; options: PlanCommandOptions }
-  | { command: 'diagnose'; options: DiagnoseCommandOptions };
+  | { command: 'diagnose'; options: DiagnoseCommandOptions }
+  | { command: 'snapshots'; options: SnapshotsCommandOptions }
+  | { command: 'restore'; options: RestoreCommandOptions };
 
 /** node:util's parseArgs over the command's table from the option registry; errors become one UsageError line. */
 function parseCommand(command: CliCommandName, args: readonly string[]): { options: Record<string, unknown>; positionals: string[]; help: boolean } {
@@ -69,5 +71,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
       return { command, options: options as VerifyCommandOptions };
     case 'diagnose':
       return { command, options: options as DiagnoseCommandOptions };
+    case 'snapshots':
+      return { command, options: options as SnapshotsCommandOptions };
+    case 'restore':
+      return { command, options: options as RestoreCommandOptions };
   }
 }

@@ -4,7 +4,7 @@
 import { COMMAND_SUMMARIES, helpOf, optionsOf, type CommandName, type OptionSpec } from './registry.js';
 
 /** The commands the `dailysync` program runs (history is an Nx executor only). */
-export const CLI_COMMANDS = ['sync', 'plan', 'verify', 'diagnose', 'merge-reports'] as const satisfies readonly CommandName[];
+export const CLI_COMMANDS = ['sync', 'plan', 'verify', 'diagnose', 'merge-reports', 'snapshots', 'restore'] as const satisfies readonly CommandName[];
 export type CliCommandName = (typeof CLI_COMMANDS)[number];
 
 export interface ParseArgsOption {

@@ -5,7 +5,7 @@ import { defaultLabel } from './cli-table.js';
 import { COMMAND_SUMMARIES, helpOf, optionsOf, OPTIONS, type CommandName, type OptionSpec, type SchemaNode } from './registry.js';
 
 /** The Nx executors whose schema.json and schema.d.ts come from the registry. */
-export const EXECUTORS = ['sync', 'plan', 'verify', 'diagnose', 'history'] as const satisfies readonly CommandName[];
+export const EXECUTORS = ['sync', 'plan', 'verify', 'diagnose', 'snapshots', 'restore', 'history'] as const satisfies readonly CommandName[];
 
 const executorDir = (command: CommandName): string => `tools/nx-plugin/src/executors/${command}`;
 

@@ -17,7 +17,7 @@ export interface SchemaNode {
 }
 
 /** The front-end commands. `history` exists only as an Nx executor (the worked example). */
-export const COMMANDS = ['sync', 'plan', 'verify', 'diagnose', 'merge-reports', 'history'] as const;
+export const COMMANDS = ['sync', 'plan', 'verify', 'diagnose', 'merge-reports', 'snapshots', 'restore', 'history'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliFlag {
@@ -95,12 +95,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       plan: 'The backup root; its recorded history (.dailysync/state.json) sizes the tasks when present.',
       verify: 'The backup root (relative paths are resolved against the working directory).',
       diagnose: 'Existing directory the backup writes to; the probe writes and removes only DEST/.dailysync-probe-<pid>.',
+      snapshots: 'The backup root whose snapshots to list (relative paths are resolved against the working directory).',
+      restore: 'The backup root to restore from, snapshot or mirror mode (relative paths are resolved against the working directory).',
     },
-    commands: ['sync', 'plan', 'verify', 'diagnose', 'history'],
+    commands: ['sync', 'plan', 'verify', 'diagnose', 'snapshots', 'restore', 'history'],
     cli: { flag: 'dest', arg: 'DIR' },
     config: true,
+    // A config file's dest is what sync writes; snapshots and restore take no config file.
+    configFor: ['sync', 'plan', 'verify', 'diagnose', 'history'],
     path: true,
-    requiredFor: ['history'],
+    requiredFor: ['history', 'snapshots', 'restore'],
     examples: ['/data/prod_backup'],
   },
   {
@@ -108,28 +112,37 @@ export const OPTIONS: readonly OptionSpec[] = [
     schema: concurrency,
     default: 'auto',
     help: 'rsync processes at once (1-256), or "auto": starts moderate, adds streams while throughput rises, backs off when a disk or the CPU saturates. Large projects are split into parts by subfolder, largest work first.',
-    helpFor: { plan: 'rsync processes at once to plan for (1-256), or "auto" (plans for where auto starts).' },
-    commands: ['sync', 'plan', 'history'],
+    helpFor: {
+      plan: 'rsync processes at once to plan for (1-256), or "auto" (plans for where auto starts).',
+      restore: 'rsync processes copying back at once (1-256), or "auto", as for sync.',
+    },
+    commands: ['sync', 'plan', 'restore', 'history'],
     cli: { flag: 'concurrency', arg: 'N|auto' },
     config: true,
+    configFor: ['sync', 'plan', 'history'],
   },
   {
     key: 'delete',
     schema: bool,
     default: false,
     help: 'Delete files in the backup that no longer exist in the source.',
-    commands: ['sync'],
+    helpFor: { restore: "Also delete files in --to that the restore point does not have (within the restored projects)." },
+    commands: ['sync', 'restore'],
     cli: { flag: 'delete' },
     config: true,
+    // A config file's delete is the nightly sync's: it must never make a restore delete.
+    configFor: ['sync'],
   },
   {
     key: 'dryRun',
     schema: bool,
     default: false,
     help: 'Show what would change; write nothing.',
-    commands: ['sync'],
+    helpFor: { restore: 'Show what would be copied back; write nothing.' },
+    commands: ['sync', 'restore'],
     cli: { flag: 'dry-run' },
     config: true,
+    configFor: ['sync'],
   },
   {
     key: 'include',
@@ -190,8 +203,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'report',
     schema: text(),
     help: 'Write the JSON report to this file, on every exit path (refusal, lock, interruption or error too); the path is checked before the backup starts.',
-    helpFor: { verify: 'Write the verification result as JSON to this file.' },
-    commands: ['sync', 'verify'],
+    helpFor: {
+      verify: 'Write the verification result as JSON to this file.',
+      restore: 'Write the JSON report of the restore to this file, on every exit path (refusal or error too).',
+    },
+    commands: ['sync', 'verify', 'restore'],
     cli: { flag: 'report', arg: 'FILE' },
     config: true,
     // A config file's report is the sync report: verify must not overwrite it with its own result.
@@ -256,9 +272,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     schema: { type: 'string', enum: ['auto', 'tty', 'plain'] },
     default: 'auto',
     help: 'Live renderer on a terminal (auto), or plain log lines; the flag sets "plain".',
-    commands: ['sync'],
+    commands: ['sync', 'restore'],
     cli: { flag: 'plain', sets: 'plain' },
     config: true,
+    configFor: ['sync'],
   },
   {
     key: 'sshPort',
@@ -318,6 +335,67 @@ export const OPTIONS: readonly OptionSpec[] = [
     examples: ['1/3'],
   },
   {
+    key: 'snapshots',
+    schema: bool,
+    default: false,
+    help: 'Snapshot mode: each run writes a dated, complete tree DEST/snapshots/<UTC time>/, unchanged files hard-linked to the previous snapshot; published only when every task succeeded (see docs/restore.md).',
+    commands: ['sync'],
+    cli: { flag: 'snapshots' },
+    config: true,
+  },
+  {
+    key: 'snapshotName',
+    schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{6}Z$' },
+    help: 'Snapshot name (UTC, YYYY-MM-DDTHHMMSSZ) shared by every shard of one night.',
+    defaultText: 'the start time',
+    commands: ['sync'],
+    cli: { flag: 'snapshot-name', arg: 'NAME' },
+    config: true,
+    examples: ['2026-12-02T013000Z'],
+  },
+  {
+    key: 'keepLast',
+    schema: { type: 'integer', minimum: 1 },
+    help: 'Snapshot mode, retention after a good run (restic forget rules; the newest snapshot always stays): keep the newest N snapshots. No --keep-* at all: keep every snapshot.',
+    commands: ['sync'],
+    // The text is validated by the snapshot engine ("--keep-last "x" is not valid").
+    cli: { flag: 'keep-last', arg: 'N' },
+    config: true,
+  },
+  {
+    key: 'keepDaily',
+    schema: { type: 'integer', minimum: 1 },
+    help: 'Snapshot mode: keep the newest snapshot of each of the last N days that have one (UTC).',
+    commands: ['sync'],
+    cli: { flag: 'keep-daily', arg: 'N' },
+    config: true,
+  },
+  {
+    key: 'keepWeekly',
+    schema: { type: 'integer', minimum: 1 },
+    help: 'Snapshot mode: keep the newest snapshot of each of the last N ISO weeks that have one.',
+    commands: ['sync'],
+    cli: { flag: 'keep-weekly', arg: 'N' },
+    config: true,
+  },
+  {
+    key: 'keepMonthly',
+    schema: { type: 'integer', minimum: 1 },
+    help: 'Snapshot mode: keep the newest snapshot of each of the last N months that have one.',
+    commands: ['sync'],
+    cli: { flag: 'keep-monthly', arg: 'N' },
+    config: true,
+  },
+  {
+    key: 'pruneDryRun',
+    schema: bool,
+    default: false,
+    help: 'Snapshot mode: report what retention would remove; remove nothing.',
+    commands: ['sync'],
+    cli: { flag: 'prune-dry-run' },
+    config: true,
+  },
+  {
     key: 'config',
     schema: text(),
     help: 'Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values.',
@@ -350,8 +428,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     schema: bool,
     default: false,
     help: 'One JSON event per line on stdout (plan, task start, progress, task finish, report) for log shippers; human output goes to stderr.',
-    helpFor: { plan: 'Print the plan as JSON instead of a table.', diagnose: 'Print the result as JSON instead of the human summary.' },
-    commands: ['sync', 'plan', 'diagnose'],
+    helpFor: {
+      plan: 'Print the plan as JSON instead of a table.',
+      diagnose: 'Print the result as JSON instead of the human summary.',
+      snapshots: 'Print the list as JSON instead of a table.',
+    },
+    commands: ['sync', 'plan', 'diagnose', 'snapshots'],
     cli: { flag: 'json' },
   },
   {
@@ -361,6 +443,51 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Compare file contents (thorough, reads every file) instead of size and modification time (fast).',
     commands: ['verify'],
     cli: { flag: 'checksum' },
+  },
+  {
+    key: 'at',
+    schema: text(),
+    // restore applies it; verify leaves --at unset to mean "the newest snapshot when there are any, else the mirror", which latest also means.
+    default: 'latest',
+    help: 'latest, a snapshot name, or a UTC date/time: the newest complete snapshot at or before it (a mirror-mode backup has only latest).',
+    helpFor: { verify: 'Snapshot to compare the source with: latest, a snapshot name, or a UTC date/time (the newest complete snapshot at or before it); latest is the newest snapshot when the backup has any, else the mirror.' },
+    commands: ['verify', 'restore'],
+    cli: { flag: 'at', arg: 'DATE|latest' },
+    examples: ['latest', '2026-12-01'],
+  },
+  {
+    key: 'to',
+    schema: text(),
+    help: 'Folder to restore into; it must be empty unless --force (relative paths are resolved against the working directory).',
+    commands: ['restore'],
+    cli: { flag: 'to', arg: 'DIR' },
+    path: true,
+    requiredFor: ['restore'],
+    examples: ['/data/restore'],
+  },
+  {
+    key: 'project',
+    schema: list,
+    help: 'Restore only this project (repeat the flag for several; an array in Nx options).',
+    defaultText: 'the whole tree with its root files',
+    commands: ['restore'],
+    cli: { flag: 'project', arg: 'NAME', multiple: true },
+  },
+  {
+    key: 'force',
+    schema: bool,
+    default: false,
+    help: 'Restore into a folder that already holds files (files there with other names stay).',
+    commands: ['restore'],
+    cli: { flag: 'force' },
+  },
+  {
+    key: 'overwriteSource',
+    schema: bool,
+    default: false,
+    help: 'Allow --to to be the production tree the backup was made from.',
+    commands: ['restore'],
+    cli: { flag: 'overwrite-source' },
   },
   {
     key: 'seconds',
@@ -405,6 +532,11 @@ export const COMMAND_SUMMARIES: Record<CommandName, { usage: string; summary: st
     summary: 'About 15 s probe (no backup): metadata ops/s, read and write speed, CPU headroom, network path; names the likely bottleneck.',
   },
   'merge-reports': { usage: 'dailysync merge-reports FILE... [--out FILE]', summary: 'Combine the JSON reports of --shard runs into one summary.' },
+  snapshots: { usage: 'dailysync snapshots --dest DIR [--json]', summary: 'List the snapshots of a backup root: date, status (complete or partial), files, size, and the data each one added.' },
+  restore: {
+    usage: 'dailysync restore --dest DIR --to DIR [--at DATE|latest] [--project NAME ...] [options]',
+    summary: 'Copy a snapshot (or the mirror) back with the concurrent backup engine: the whole tree or some projects, into an empty folder unless forced.',
+  },
   history: { usage: 'nx run <project>:history', summary: 'Worked example of an executor on the engine API: back up, then append the run to a JSON Lines history file and prune old entries.' },
 };
 

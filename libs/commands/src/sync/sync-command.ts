@@ -6,7 +6,9 @@ import {
   MAX_ABORT_LISTENERS,
   formatSummaryTable,
   parseConcurrency,
+  parseRetentionPolicy,
   runBackup,
+  runSnapshotBackup,
   writeFileAtomic,
   writeJsonReport,
   type BackupHooks,
@@ -69,6 +71,17 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Write a self-contained HTML report here: task timeline, CPU/disk/network/memory charts, bottleneck verdict. */
   html?: string;
+  /** Snapshot mode: write a dated snapshot under <dest>/snapshots/ instead of updating the mirror. */
+  snapshots?: boolean;
+  /** Snapshot name shared by the shards of one night (YYYY-MM-DDTHHMMSSZ); default the start time. */
+  snapshotName?: string;
+  /** Retention after a successful snapshot run (restic forget semantics). */
+  keepLast?: number | string;
+  keepDaily?: number | string;
+  keepWeekly?: number | string;
+  keepMonthly?: number | string;
+  /** Report what retention would remove, remove nothing. */
+  pruneDryRun?: boolean;
 }
 
 export interface SyncCommandContext {
@@ -107,6 +120,27 @@ function parseRetries(value: unknown): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 20) throw new ConfigError(`--retries "${String(value)}" is not valid: give a whole number from 0 to 20`);
   return n;
+}
+
+/** The snapshot-mode part of the request, or undefined in mirror mode (where --keep-* make no sense). */
+function snapshotSettings(options: SyncCommandOptions, retention: ReturnType<typeof parseRetentionPolicy>): Parameters<typeof runSnapshotBackup>[0] | undefined {
+  if (!options.snapshots) {
+    const stray = Object.keys(retention).length > 0 || options.snapshotName !== undefined || options.pruneDryRun;
+    if (stray) throw new ConfigError('--keep-*, --snapshot-name and --prune-dry-run apply to snapshot mode only: add --snapshots');
+    return undefined;
+  }
+  return { source: '', dest: '', retention, ...(options.snapshotName === undefined ? {} : { snapshotName: options.snapshotName }), pruneDryRun: options.pruneDryRun };
+}
+
+function formatSnapshotLines(report: BackupReport): string {
+  const s = report.snapshot!;
+  const lines = [s.published ? `Snapshot ${s.name} published: ${s.dir}` : `Snapshot ${s.name} not published (${s.notPublishedBecause ?? 'unknown'}); earlier snapshots are untouched`];
+  if (s.linkedAgainst.length > 0) lines.push(`  unchanged files hard-linked to: ${s.linkedAgainst.join(', ')}`);
+  if (s.prune) {
+    const verb = s.prune.dryRun ? 'would remove' : 'removed';
+    lines.push(`  retention ${verb} ${s.prune.removed.length} (${s.prune.removed.map((r) => r.folder).join(', ') || 'none'}), kept ${s.prune.kept.length}, in ${(s.prune.durationMs / 1000).toFixed(1)} s`);
+  }
+  return lines.join('\n');
 }
 
 /** The output files and the `--json` stream of a run, as record sinks; each file checked before the backup starts. */
@@ -196,7 +230,10 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     if (eventHooks === undefined) {
       view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => sampling.liveLine() });
     }
-    report = await runBackup({
+    const retention = parseRetentionPolicy({ keepLast: options.keepLast, keepDaily: options.keepDaily, keepWeekly: options.keepWeekly, keepMonthly: options.keepMonthly });
+    const snapshotMode = snapshotSettings(options, retention);
+    report = await (snapshotMode ? runSnapshotBackup : runBackup)({
+      ...snapshotMode,
       source,
       dest,
       concurrency: parseConcurrency(options.concurrency),
@@ -237,6 +274,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       if (measured) report.diagnosis = measured;
       out.write(`\n${formatSummaryTable(report)}\n`);
       out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
+      if (report.snapshot) out.write(`${formatSnapshotLines(report)}\n`);
       exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
       record = completeRecord(report, exitCode);
       if (report.error !== undefined) err.write(`dailysync: error: ${report.error.message}\n`);

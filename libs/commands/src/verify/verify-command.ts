@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatVerifyResult, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
+import { findRestorePoint, formatVerifyResult, listSnapshots, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
 import { withConfigFile } from '../config/with-config-file.js';
 
@@ -9,6 +9,8 @@ export interface VerifyCommandOptions {
   dest?: string;
   /** Compare contents (slow, thorough) instead of size and modification time (fast). */
   checksum?: boolean;
+  /** Snapshot to compare with: `latest`, a snapshot name or a UTC date; default the newest snapshot when the backup has any, else the mirror. */
+  at?: string;
   /** Write the result as JSON here (relative paths are resolved against the working directory). */
   report?: string;
   /** Read options from this dailysync.config.json; options given here override its values. */
@@ -22,13 +24,21 @@ export interface VerifyCommandContext {
   signal?: AbortSignal;
 }
 
+/** The folder to compare: the snapshot --at names (the newest by default when there are snapshots), else the mirror at --dest. */
+async function verifiedTree(options: VerifyCommandOptions): Promise<string> {
+  const dest = options.dest ?? '';
+  if (options.at === undefined && (dest === '' || (await listSnapshots(dest)).every((s) => s.state !== 'complete'))) return dest;
+  return (await findRestorePoint(dest, options.at ?? 'latest')).dir;
+}
+
 /** Exit 0 when nothing is missing or different, 1 when something is, 2 for bad usage. Never throws. */
 export async function runVerifyCommand(options: VerifyCommandOptions, ctx: VerifyCommandContext = {}): Promise<{ exitCode: number; result?: VerifyResult }> {
   const out = ctx.stdout ?? process.stdout;
   const err = ctx.stderr ?? process.stderr;
   try {
     options = await withConfigFile('verify', options, ctx.cwd ?? process.cwd());
-    const result = await verifyBackup({ source: options.source ?? '', dest: options.dest ?? '', checksum: options.checksum ?? false, signal: ctx.signal });
+    const dest = await verifiedTree(options);
+    const result = await verifyBackup({ source: options.source ?? '', dest, checksum: options.checksum ?? false, signal: ctx.signal });
     out.write(`${formatVerifyResult(result)}\n`);
     if (options.report !== undefined && options.report.trim() !== '') {
       const file = path.resolve(ctx.cwd ?? process.cwd(), options.report);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { extraMetadataLatencyMs, NETWORK_LATENCY_MS } from '../plan/latency-probe.js';
 import type { Discovery } from '../discovery/discover.js';
-import { defaultConcurrency, type ResolvedBackupOptions } from '../options.js';
+import { defaultConcurrency, stateRootOf, type ResolvedBackupOptions } from '../options.js';
 import { readTaskHistory, recordTaskHistory, THROUGHPUT_SECTION, type TaskRecord } from '../plan/history.js';
 import { planBackup, type BackupPlan, type PlanSettings } from '../plan/plan-backup.js';
 import { ROOT_PROJECT, type SyncTask } from '../plan/task.js';
@@ -32,10 +32,10 @@ async function measureMetadataLatency(options: ResolvedBackupOptions, destExists
 }
 
 /** History of earlier runs, read from a local backup root (a remote one, or a missing one, has none to offer). */
-export async function readHistory(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation'>, destExists: boolean): Promise<Map<string, TaskRecord>> {
+export async function readHistory(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'stateRoot'>, destExists: boolean): Promise<Map<string, TaskRecord>> {
   if (options.destLocation.kind !== 'local' || !destExists) return new Map();
   try {
-    return readTaskHistory(await readRunState(options.dest));
+    return readTaskHistory(await readRunState(stateRootOf(options)));
   } catch {
     // History only orders the work; an unreadable state file must not stop the backup.
     return new Map();
@@ -78,8 +78,8 @@ export async function saveHistory(
   if (options.dryRun || options.destLocation.kind !== 'local') return;
   const existing = new Set([ROOT_PROJECT, ...discovery.projects.map((p) => p.name)]);
   try {
-    const state = await readRunState(options.dest);
-    await updateRunStateSection(options.dest, THROUGHPUT_SECTION, recordTaskHistory(state, tasks, results, existing));
+    const state = await readRunState(stateRootOf(options));
+    await updateRunStateSection(stateRootOf(options), THROUGHPUT_SECTION, recordTaskHistory(state, tasks, results, existing));
   } catch {
     // A read-only or full backup disk already shows in the task results.
   }

@@ -1,6 +1,7 @@
 import type { ExitClass } from '../rsync/types.js';
 import type { SyncTask } from '../plan/task.js';
 import type { SafetyReport } from '../safety/safe-run.js';
+import type { SnapshotRunReport } from '../snapshots/run-snapshot.js';
 
 export type TaskStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 
@@ -123,4 +124,6 @@ export interface BackupReport {
   exitCode?: number;
   /** Set when the run did not get to (or could not finish) the transfer: one line, and the error's class (ConfigError, SafetyError, LockedError...). */
   error?: { message: string; class: string };
+  /** Snapshot mode: the snapshot this run wrote, whether it was published, and what retention removed. */
+  snapshot?: SnapshotRunReport;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { locationOperand } from '../location/location.js';
 import { transportArgs } from '../location/transport.js';
 import type { ResolvedBackupOptions } from '../options.js';
@@ -29,6 +30,18 @@ export function escapeFilterName(name: string): string {
  */
 export function taskPaths(task: SyncTask, options: Pick<ResolvedBackupOptions, 'sourceLocation' | 'destLocation'>): { from: string; to: string } {
   return { from: locationOperand(options.sourceLocation, task.relPath, true), to: locationOperand(options.destLocation, task.relPath) };
+}
+
+/**
+ * rsync resolves a relative --link-dest against the task's own destination folder, so a base given
+ * relative to the backup root points at the same subtree of the earlier copy: absolute for a local
+ * backup, and climbing back up the task's depth for a remote one (ssh or daemon, where only
+ * relative paths inside the module work).
+ */
+export function linkDestFor(task: SyncTask, base: string, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation'>): string {
+  if (options.destLocation.kind === 'local') return path.join(path.resolve(options.dest, base), task.relPath);
+  const depth = task.relPath === '' ? 0 : task.relPath.split('/').length;
+  return path.posix.join('../'.repeat(depth) || '.', base, task.relPath);
 }
 
 /**
@@ -75,6 +88,7 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
   if (task.filterFile !== undefined || task.filesFrom !== undefined) args.push('--from0');
   if (task.filterFile !== undefined) args.push(`--filter=merge ${task.filterFile}`);
   if (task.filesFrom !== undefined) args.push(`--files-from=${task.filesFrom}`);
+  for (const base of options.linkDestBases ?? []) args.push(`--link-dest=${linkDestFor(task, base, options)}`);
   const { from, to } = taskPaths(task, options);
   args.push('--', from, to);
   return args;

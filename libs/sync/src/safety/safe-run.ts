@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
 import { InterruptedError, SafetyError } from '../errors.js';
-import type { ResolvedBackupOptions } from '../options.js';
+import { stateRootOf, type ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { BackupReport } from '../report/types.js';
 import { getSection, readRunState, STATE_DIR_NAME, stateDir, updateRunStateSection, type RunState } from '../state/run-state.js';
@@ -73,7 +73,7 @@ export async function checkBeforeWriting(options: ResolvedBackupOptions, discove
   }
   await checkMarkers(options.source, options.dest, localSource ? safety.sourceMarker : null, localDest ? safety.destMarker : null);
   if (localDest) await checkDestFilesystem(options.dest, safety.destFsTypes);
-  const state = localDest && destExists ? await readRunState(options.dest) : { version: 1 };
+  const state = localDest && destExists ? await readRunState(stateRootOf(options)) : { version: 1 };
   const last = lastGoodRun(state, selectionKey(options));
   const sourceMount = localSource ? await mountOf(options.source) : null;
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
@@ -101,7 +101,7 @@ export interface SafeRun {
 
 /** Where the lock of a pair lives: in the backup root, or locally when the backup is remote. */
 function lockDirectory(options: ResolvedBackupOptions): string {
-  return options.destLocation.kind === 'local' ? stateDir(options.dest) : path.join(os.tmpdir(), 'dailysync-locks');
+  return options.destLocation.kind === 'local' ? stateDir(stateRootOf(options)) : path.join(os.tmpdir(), 'dailysync-locks');
 }
 
 /**
@@ -158,8 +158,8 @@ export async function startSafeRun(
           const countedBy = facts.sourceEntries === null ? 'rsync' : 'listing';
           const files = facts.sourceEntries ?? backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
           const selection = selectionKey(options);
-          const previous = getSection<SafetyState>(await readRunState(options.dest), SAFETY_SECTION)?.lastGoodRuns ?? {};
-          await updateRunStateSection<SafetyState>(options.dest, SAFETY_SECTION, {
+          const previous = getSection<SafetyState>(await readRunState(stateRootOf(options)), SAFETY_SECTION)?.lastGoodRuns ?? {};
+          await updateRunStateSection<SafetyState>(stateRootOf(options), SAFETY_SECTION, {
             lastGoodRuns: {
               ...previous,
               [selection]: {

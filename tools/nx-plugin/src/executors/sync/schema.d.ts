@@ -51,6 +51,20 @@ export interface SyncExecutorSchema {
   timeout?: number;
   /** Run only machine I's share of N (I from 1; a 0-based index such as JOB_COMPLETION_INDEX maps to I = index + 1). */
   shard?: string;
+  /** Snapshot mode: each run writes a dated, complete tree DEST/snapshots/<UTC time>/, unchanged files hard-linked to the previous snapshot; published only when every task succeeded (see docs/restore.md). */
+  snapshots?: boolean;
+  /** Snapshot name (UTC, YYYY-MM-DDTHHMMSSZ) shared by every shard of one night. */
+  snapshotName?: string;
+  /** Snapshot mode, retention after a good run (restic forget rules; the newest snapshot always stays): keep the newest N snapshots. No --keep-* at all: keep every snapshot. */
+  keepLast?: number;
+  /** Snapshot mode: keep the newest snapshot of each of the last N days that have one (UTC). */
+  keepDaily?: number;
+  /** Snapshot mode: keep the newest snapshot of each of the last N ISO weeks that have one. */
+  keepWeekly?: number;
+  /** Snapshot mode: keep the newest snapshot of each of the last N months that have one. */
+  keepMonthly?: number;
+  /** Snapshot mode: report what retention would remove; remove nothing. */
+  pruneDryRun?: boolean;
   /** Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values. */
   config?: string;
   /** Write JUnit XML with one test case per project to this file (for CI dashboards). */

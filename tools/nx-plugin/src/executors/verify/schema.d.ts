@@ -11,4 +11,6 @@ export interface VerifyExecutorSchema {
   config?: string;
   /** Compare file contents (thorough, reads every file) instead of size and modification time (fast). */
   checksum?: boolean;
+  /** Snapshot to compare the source with: latest, a snapshot name, or a UTC date/time (the newest complete snapshot at or before it); latest is the newest snapshot when the backup has any, else the mirror. */
+  at?: string;
 }
