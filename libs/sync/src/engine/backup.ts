@@ -21,7 +21,7 @@ import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from '.
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
-import { restoreRootTimeAfterBatches } from './batch-root-time.js';
+import { restoreTaskFolderTimes } from './task-folder-times.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
 import { writeTaskRules } from './task-rules.js';
@@ -215,8 +215,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     { signal: taskSignal },
   );
   phases.end('transfer');
+  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal);
   await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'));
-  await restoreRootTimeAfterBatches(tasks, options, results, taskSignal);
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);

@@ -6,7 +6,7 @@ import { SafetyError } from '../errors.js';
 import { ROOT_PROJECT } from '../plan/task.js';
 import { verifyBackup } from '../verify/verify.js';
 import { runBackup } from './backup.js';
-import { compareTrees } from '../../test/differential/compare.js';
+import { compareTrees, REFERENCE_RSYNC } from '../../test/differential/compare.js';
 import { exists, makeTempDir, writeTree } from '../../test/helpers/tree.js';
 
 const run = promisify(execFile);
@@ -54,7 +54,7 @@ describe('a dailysync run equals one rsync -aHAX --delete of the whole tree', ()
     expect(await inode(path.join(dest, 'big/A/f1-again'))).toBe(await inode(path.join(dest, 'big/A/f1.dat')));
     const verify = await verifyBackup({ source, dest });
     expect(verify.counts).toMatchObject({ missing: 0, different: 0 });
-    await run('rsync', ['-aHAX', '--numeric-ids', '--delete', `${source}/`, `${dir}/reference/`]);
+    await run('rsync', [...REFERENCE_RSYNC, `${source}/`, `${dir}/reference/`]);
     expect(await compareTrees(dest, `${dir}/reference`)).toEqual([]);
   });
 
@@ -97,7 +97,7 @@ describe('a dailysync run equals one rsync -aHAX --delete of the whole tree', ()
     expect(report.projects.find((p) => p.name === 'renamed')).toMatchObject({ status: 'ok', filesDeleted: 3 });
     // The replaced folders' contents go too (rsync itemizes those under the new entry's name).
     expect(report.totals.filesDeleted).toBeGreaterThanOrEqual(4 + 3 + 2 + 2);
-    await run('rsync', ['-aHAX', '--numeric-ids', '--delete', `${source}/`, `${dir}/reference/`]);
+    await run('rsync', [...REFERENCE_RSYNC, `${source}/`, `${dir}/reference/`]);
     expect(await compareTrees(dest, `${dir}/reference`)).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe('a dailysync run equals one rsync -aHAX --delete of the whole tree', ()
     const names = await fs.readdir(dest, { encoding: 'buffer' });
     expect(names.some((n) => n.equals(Buffer.from('caf\uFFFD')))).toBe(false);
     expect(names.filter((n) => n.equals(name))).toHaveLength(1);
-    await run('rsync', ['-aHAX', '--numeric-ids', '--delete', `${source}/`, `${dir}/reference/`]);
+    await run('rsync', [...REFERENCE_RSYNC, `${source}/`, `${dir}/reference/`]);
     expect(await compareTrees(dest, `${dir}/reference`)).toEqual([]);
   });
 });

@@ -8,6 +8,9 @@ import type { SyncTask } from '../plan/task.js';
  * The machine-readable line rsync prints per changed item: itemize string, name, symlink target.
  * Parsed by parseItemizeLine.
  */
+/** rsync's time comparison to the nanosecond (receiver >= 3.1.3). */
+export const MODIFY_WINDOW_NS = '--modify-window=-1';
+
 export const OUT_FORMAT = '%i %n%L';
 
 /**
@@ -50,7 +53,10 @@ export function linkDestFor(task: SyncTask, base: string, options: Pick<Resolved
  * and are absolute, so no file name can be read as an option.
  */
 export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, limits: { maxDeletions?: number; tempDir?: string } = {}): string[] {
-  const args = ['--archive', '--numeric-ids', ...transportArgs(options)];
+  // --modify-window=-1: compare times to the nanosecond. With the default (whole seconds) rsync
+  // leaves a folder's time unset when its old and new times fall in the same second, and skips a
+  // same-size file rewritten within that second (rsync 3.5.0; test: mirror-parity.spec.ts).
+  const args = ['--archive', '--numeric-ids', MODIFY_WINDOW_NS, ...transportArgs(options)];
   if (options.hardLinks) args.push('--hard-links');
   if (options.acls) args.push('--acls');
   if (options.xattrs) args.push('--xattrs');

@@ -117,3 +117,11 @@ export async function compareTrees(a: string, b: string, options: { ignoreTop?: 
   }
   return diffs.sort();
 }
+
+/**
+ * The one-rsync reference the contract names, with times compared to the nanosecond: with its
+ * default (whole seconds) rsync 3.5.0 leaves a folder's time unset when the folder's old time in
+ * the destination (e.g. just created) and its source time fall in the same second, so a fresh
+ * reference copy of a tree made a moment ago would itself be wrong. dailysync runs the same way.
+ */
+export const REFERENCE_RSYNC = ['-aHAX', '--numeric-ids', '--delete', '--modify-window=-1'];

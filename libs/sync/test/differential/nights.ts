@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { runBackup, type RunBackupRequest } from '../../src/engine/backup.js';
 import type { BackupReport } from '../../src/report/types.js';
 import { verifyBackup } from '../../src/verify/verify.js';
-import { compareTrees } from './compare.js';
+import { compareTrees, REFERENCE_RSYNC } from './compare.js';
 import { fsSupport, Random, TreeGenerator } from './generate.js';
 
 const run = promisify(execFile);
@@ -22,7 +22,7 @@ export interface NightOutcome {
   problems: string[];
 }
 
-const RSYNC_MIRROR = ['-aHAX', '--numeric-ids', '--delete'];
+const RSYNC_MIRROR = REFERENCE_RSYNC;
 
 /** The one-rsync reference: what the contract says dailysync must produce. */
 export async function mirrorWithRsync(source: string, dest: string): Promise<void> {

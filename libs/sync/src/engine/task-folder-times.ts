@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { locationOperand } from '../location/location.js';
+import { transportArgs } from '../location/transport.js';
+import type { Discovery } from '../discovery/discover.js';
+import type { ResolvedBackupOptions } from '../options.js';
+import { projectTasksOfBatch } from '../plan/batch.js';
+import type { SyncTask } from '../plan/task.js';
+import type { TaskResult } from '../report/types.js';
+import { MODIFY_WINDOW_NS } from '../rsync/args.js';
+import { runRsync } from '../rsync/run.js';
+
+const NUL = 0;
+const SLASH = 0x2f;
+
+/** Parent folder of each `./`-prefixed path in a NUL-separated list (the link pass's files-from). */
+function parentsOfListed(list: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    if (i < list.length && list[i] !== NUL) continue;
+    const entry = list.subarray(start, i);
+    start = i + 1;
+    const slash = entry.lastIndexOf(SLASH);
+    // `./name` lies in the root itself, whose time the root's own pass sets last.
+    if (slash > 1) out.push(entry.subarray(0, slash));
+  }
+  return out;
+}
+
+/**
+ * rsync 3.5.0 does not reliably keep the time of its transfer root: copying `SRC/x/` into
+ * `DEST/x/`, the receiver may rename the last file into `DEST/x` after the generator has set the
+ * folder's time (seen in about half of the runs on an idle machine; the folders a batch or the
+ * root pass copies as entries showed late times too). The link pass, which writes into folders that other tasks own, does the
+ * same to those folders. After the transfer, one rsync copies these folders again as entries of
+ * the root (`--files-from`, no recursion): no file moves into them then, so their times stay.
+ * Local and remote sides alike; names travel as bytes.
+ */
+export async function restoreTaskFolderTimes(
+  tasks: readonly SyncTask[],
+  options: ResolvedBackupOptions,
+  results: ReadonlyMap<string, TaskResult>,
+  discovery: Discovery,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (options.dryRun) return;
+  const folders: Buffer[] = [];
+  const done = (id: string): boolean => {
+    const own = results.get(id);
+    return own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
+  };
+  for (const task of tasks) {
+    if (task.kind === 'batch') {
+      // The batch's results are its projects'. Their folders are entries under the batch's transfer root, but showed the same late times.
+      for (const project of projectTasksOfBatch(task)) if (done(project.id)) folders.push(Buffer.from(`./${project.relPath}`));
+      continue;
+    }
+    if (!done(task.id)) continue;
+    if ((task.kind === 'project' || task.kind === 'subtree' || task.kind === 'project-top') && task.relPath !== '') {
+      folders.push(Buffer.from(`./${task.relPath}`));
+    } else if (task.kind === 'root') {
+      // Projects whose names are not valid UTF-8 are copied by the root pass.
+      for (const p of discovery.projects) if (p.selected && p.rawName !== undefined) folders.push(Buffer.concat([Buffer.from('./'), p.rawName]));
+    } else if (task.kind === 'links' && task.filesFrom !== undefined) {
+      folders.push(...parentsOfListed(await fs.readFile(task.filesFrom)));
+    }
+  }
+  if (folders.length === 0) return;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-folders-'));
+  try {
+    const list = path.join(dir, 'folders');
+    await fs.writeFile(list, Buffer.concat(folders.flatMap((f) => [f, Buffer.from([NUL])])));
+    const args = ['--archive', '--no-recursive', '--dirs', '--numeric-ids', MODIFY_WINDOW_NS, ...transportArgs(options)];
+    if (options.acls) args.push('--acls');
+    if (options.xattrs) args.push('--xattrs');
+    args.push('--from0', `--files-from=${list}`, '--', locationOperand(options.sourceLocation, '', true), locationOperand(options.destLocation, ''));
+    // A failure leaves the data intact (only folder times differ) and is repaired by the next run.
+    await runRsync({ rsyncPath: options.rsyncPath, args, signal });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
