@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { discoverProjects, discoveryFromEntries, type Discovery } from '../discovery/discover.js';
 import { listRemoteDirectory } from '../location/list-remote.js';
 import { ensureRemoteFolders, ensureRemoteRoot } from '../location/remote-root.js';
@@ -292,7 +293,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   return report;
   } finally {
     request.signal?.removeEventListener('abort', forwardAbort);
-    if (tempDir !== undefined) await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+    if (tempDir !== undefined) {
+      await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+      // Leave no empty `.dailysync/tmp` (nor an empty `.dailysync`) behind, e.g. in a snapshot or a restored tree.
+      for (const folder of [path.dirname(tempDir), path.dirname(path.dirname(tempDir))]) await fs.rmdir(folder).catch(() => undefined);
+    }
     try {
       await safeRun.finish(report);
     } catch (error) {
