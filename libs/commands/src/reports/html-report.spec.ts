@@ -27,7 +27,7 @@ function sample(t: number, busy: number, sameDevice: boolean): CompactSample {
 
 function report(sameDevice: boolean): BackupReport {
   const diagnosis: DiagnosisReport = {
-    verdict: { bottleneck: 'disk', confidence: 0.8, evidence: [`dest disk vdb 97% busy ${EVIL}`], suggestion: { concurrency: 'keep', reason: 'the disk is full' }, scores: { cpu: 0.1, disk: 0.8, network: 0, memory: 0, latency: 0.2 } },
+    verdict: { limitedBy: 'disk', bottleneck: 'disk', confidence: 0.8, evidence: [`dest disk vdb 97% busy ${EVIL}`], suggestion: { concurrency: 'keep', reason: 'the disk is full' }, scores: { cpu: 0.1, disk: 0.8, network: 0, memory: 0, latency: 0.2 } },
     intervalMs: 1000,
     startedAt: at(0.5),
     cores: 2,

@@ -1,9 +1,12 @@
 import path from 'node:path';
+import type { RunFacts, SampleSeries } from '@dailysync/metrics';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
   formatSummaryTable,
+  isRemote,
   parseConcurrency,
+  parseLocation,
   runBackup,
   writeFileAtomic,
   writeJsonReport,
@@ -15,6 +18,7 @@ import { JsonEventStream } from '../output/json-events.js';
 import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
+import { buildRunFacts } from './run-facts.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
 
@@ -77,6 +81,8 @@ export interface SyncCommandContext {
   signal?: AbortSignal;
   /** Resource sampling interval (default 1000 ms; tests use less). */
   sampleIntervalMs?: number;
+  /** Receives the raw sample series and the run facts the verdict used (scenario recorders keep them as fixtures). */
+  onSeries?: (series: SampleSeries, run: RunFacts) => void;
 }
 
 export interface SyncCommandResult {
@@ -158,12 +164,16 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
-      hooks: events ? events.hooks() : view.hooks(),
+      hooks: diagnosis.track(events ? events.hooks() : view.hooks()),
       signal: controller.signal,
       saturation: () => diagnosis.saturation(),
-    }).finally(() => diagnosis.stop());
+    }).finally(() => diagnosis.stopSampling());
     if (!events) await view.done();
-    const measured = await diagnosis.stop();
+    const localSource = isRemote(parseLocation('source', source)) ? undefined : source;
+    const run = await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) });
+    const measured = await diagnosis.stop(run);
+    const series = await diagnosis.stopSampling();
+    if (series && ctx.onSeries) ctx.onSeries(series, run);
     if (measured) report.diagnosis = measured;
     out.write(`\n${formatSummaryTable(report)}\n`);
     out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
