@@ -35,6 +35,8 @@ interface Scenario {
   describe: string;
   tree: Record<string, number>;
   options: SyncCommandOptions;
+  /** Sampling interval (default 1000 ms, as the CLI). */
+  sampleIntervalMs?: number;
   /** Work on the host that is not the backup, started before and stopped after the run. */
   neighbours?: () => ChildProcess[];
 }
@@ -65,9 +67,12 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'two-sample-run',
     expect: 'not-enough-data',
-    describe: '2 tiny projects: the run ends after about 2 samples',
+    describe: '2 tiny projects sampled every 2 s: the run ends after 2 to 4 samples',
     tree: { ...smalls('a', 5), ...smalls('b', 5) },
     options: { concurrency: 2 },
+    // A run of a few seconds on a loaded host takes 3 to 6 one-second samples; a 2 s interval
+    // makes the few-samples case hold without depending on the host's load.
+    sampleIntervalMs: 2000,
   },
 ];
 
@@ -80,7 +85,7 @@ async function runOnce(s: Scenario, work: string): Promise<{ series: SampleSerie
   try {
     const r = await runSyncCommand(
       { ...s.options, source: join(work, 'src'), dest: join(work, 'dst'), output: 'plain' },
-      { workspaceRoot: ROOT, stdout: process.stderr, stderr: process.stderr, onSeries: (series, run) => (captured = { series, run }) },
+      { workspaceRoot: ROOT, stdout: process.stderr, stderr: process.stderr, ...(s.sampleIntervalMs ? { sampleIntervalMs: s.sampleIntervalMs } : {}), onSeries: (series, run) => (captured = { series, run }) },
     );
     if (r.exitCode !== 0) throw new Error(`${s.name}: sync exited ${r.exitCode}`);
   } finally {

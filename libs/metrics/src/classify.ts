@@ -298,7 +298,7 @@ function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
   if (id === undefined || ms < T.criticalPathShare * span) return undefined;
   const task = tasks.find((t) => t.id === id) as RunTask;
   const evidence = [
-    `task ${id} ran alone for ${seconds(ms)} of the ${seconds(span)} transfer (${pct((100 * ms) / span)}), ${task.files} files, ${formatBytes(task.bytes)}`,
+    `task ${id} ran alone for ${seconds(ms)} of the ${seconds(span)} transfer (${pct((100 * ms) / span)}), ${task.files} file${task.files === 1 ? '' : 's'}, ${formatBytes(task.bytes)}`,
   ];
   const file = run.largestFile;
   const duration = task.finishedAt - task.startedAt;

@@ -49,7 +49,7 @@ sync options:
   --html FILE           write a self-contained HTML report: task timeline, CPU/disk/network/memory, bottleneck
   --json                one JSON event per line on stdout (log shippers); human output on stderr
 
-plan options: --source, --dest, --concurrency, --include, --exclude, --shard as for sync;
+plan options: --source, --dest, --concurrency, --include, --exclude, --shard, --bwlimit as for sync;
   --json prints the plan as JSON
 
 diagnose options: --source, --dest (both must exist; writes only a temporary

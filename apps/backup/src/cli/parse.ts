@@ -84,7 +84,7 @@ function parseDiagnose(args: readonly string[]): CliCommand {
   return { command: 'diagnose', options: { source: values.source, dest: values.dest, seconds: values.seconds, json: values.json } };
 }
 
-/** `plan --source DIR --dest DIR [--concurrency N|auto] [--include P] [--exclude P] [--shard I/N] [--json]`. */
+/** `plan --source DIR --dest DIR [--concurrency N|auto] [--include P] [--exclude P] [--shard I/N] [--bwlimit KIB] [--json]`. */
 function parsePlan(args: readonly string[]): CliCommand {
   const { values } = parseStrict({
     args: [...args],
@@ -95,6 +95,7 @@ function parsePlan(args: readonly string[]): CliCommand {
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       shard: { type: 'string' },
+      bwlimit: { type: 'string' },
       json: { type: 'boolean' },
       help: HELP_OPTION,
     },
@@ -104,7 +105,16 @@ function parsePlan(args: readonly string[]): CliCommand {
   if (values.help) return { command: 'help' };
   return {
     command: 'plan',
-    options: { source: values.source, dest: values.dest, concurrency: values.concurrency, include: values.include, exclude: values.exclude, shard: values.shard, json: values.json },
+    options: {
+      source: values.source,
+      dest: values.dest,
+      concurrency: values.concurrency,
+      include: values.include,
+      exclude: values.exclude,
+      shard: values.shard,
+      bwlimit: parseNumber('bwlimit', values.bwlimit),
+      json: values.json,
+    },
   };
 }
 

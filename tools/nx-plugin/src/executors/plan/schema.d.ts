@@ -6,5 +6,7 @@ export interface PlanExecutorSchema {
   include?: string[];
   exclude?: string[];
   shard?: string;
+  /** KiB/s per rsync; 0 means none. */
+  bwlimit?: number;
   json?: boolean;
 }
