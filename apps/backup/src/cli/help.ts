@@ -47,6 +47,9 @@ sync options:
   --config FILE         read options from a dailysync.config.json; flags override it
   --junit FILE          write JUnit XML, one test case per project (for CI dashboards)
   --html FILE           write a self-contained HTML report: task timeline, CPU/disk/network/memory, bottleneck
+  --list-deletions FILE with --delete: write every path deleted (with --dry-run: that would be deleted)
+                        to FILE, one per line, relative to the backup root; a dry run also prints the
+                        first 20 per project
   --json                one JSON event per line on stdout (log shippers); human output on stderr
 
 plan options: --source, --dest, --concurrency, --include, --exclude, --shard, --bwlimit as for sync;

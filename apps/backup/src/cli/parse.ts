@@ -50,6 +50,7 @@ const SYNC_OPTIONS = {
   config: { type: 'string' },
   junit: { type: 'string' },
   html: { type: 'string' },
+  'list-deletions': { type: 'string' },
   json: { type: 'boolean' },
   'ssh-port': { type: 'string' },
   'ssh-identity': { type: 'string' },
@@ -186,6 +187,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       config: values.config,
       junit: values.junit,
       html: values.html,
+      listDeletions: values['list-deletions'],
       json: values.json,
     },
   };

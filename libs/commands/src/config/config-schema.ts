@@ -31,6 +31,7 @@ export const CONFIG_SCHEMA = {
     junit: { type: 'string', minLength: 1, description: 'Write a JUnit XML file with one test case per project.', examples: ['/var/log/dailysync/junit.xml'] },
     output: { enum: ['auto', 'tty', 'plain'], description: 'Live renderer on a terminal (auto), or plain log lines.', default: 'auto' },
     html: { type: 'string', minLength: 1, description: 'Write a self-contained HTML report (task timeline, resource charts, bottleneck verdict).', examples: ['/var/log/dailysync/report.html'] },
+    listDeletions: { type: 'string', minLength: 1, description: 'With delete: write every path deleted (with dryRun: that would be deleted) to this file, one per line, relative to the backup root.', examples: ['/var/log/dailysync/deletions.txt'] },
     retries: { type: 'integer', minimum: 0, maximum: 20, description: 'Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task.', default: 2 },
     maxDelete: {
       oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%?$' }],

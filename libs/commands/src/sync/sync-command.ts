@@ -19,6 +19,7 @@ import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { buildRunFacts } from './run-facts.js';
+import { DeletionList } from './deletion-list.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
 
@@ -68,6 +69,8 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Write a self-contained HTML report here: task timeline, CPU/disk/network/memory charts, bottleneck verdict. */
   html?: string;
+  /** With --delete: write every path deleted (with --dry-run: that would be deleted) here, one per line, relative to the backup root. */
+  listDeletions?: string;
 }
 
 export interface SyncCommandContext {
@@ -138,8 +141,13 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
     if (options.html !== undefined && options.html.trim() === '') throw new ConfigError('--html is empty: give a file name for the HTML report, e.g. --html=backup-report.html');
     const htmlPath = options.html === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.html);
+    if (options.listDeletions !== undefined && options.listDeletions.trim() === '') throw new ConfigError('--list-deletions is empty: give a file name for the list, e.g. --list-deletions=deletions.txt');
+    if (options.listDeletions !== undefined && !options.delete) throw new ConfigError('--list-deletions needs --delete: it lists what --delete removes (add --dry-run to only list them)');
+    const deletions = options.delete ? await DeletionList.open(options.listDeletions === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.listDeletions)) : undefined;
     const diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
     const view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => diagnosis.liveLine() });
+    const hooks = diagnosis.track(events ? events.hooks() : view.hooks());
+    if (deletions) hooks.onTaskDeleting = (task, relPath) => deletions.add(task.project, relPath);
     const report = await runBackup({
       source,
       dest,
@@ -164,10 +172,15 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
-      hooks: diagnosis.track(events ? events.hooks() : view.hooks()),
+      hooks,
       signal: controller.signal,
       saturation: () => diagnosis.saturation(),
-    }).finally(() => diagnosis.stopSampling());
+    })
+      .catch(async (error: unknown) => {
+        await deletions?.discard();
+        throw error;
+      })
+      .finally(() => diagnosis.stopSampling());
     if (!events) await view.done();
     const localSource = isRemote(parseLocation('source', source)) ? undefined : source;
     const run = await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) });
@@ -176,6 +189,11 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     if (series && ctx.onSeries) ctx.onSeries(series, run);
     if (measured) report.diagnosis = measured;
     out.write(`\n${formatSummaryTable(report)}\n`);
+    if (deletions && report.dryRun) out.write(deletions.format(true));
+    if (deletions && options.listDeletions !== undefined) {
+      await deletions.close();
+      out.write(`${deletions.total} ${report.dryRun ? 'paths that would be deleted' : 'deleted paths'} written to ${path.resolve(ctx.cwd ?? process.cwd(), options.listDeletions)}\n`);
+    }
     out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
     if (reportPath !== undefined) {
       await writeJsonReport(reportPath, report);

@@ -22,6 +22,8 @@ export interface SyncExecutorSchema {
   config?: string;
   junit?: string;
   html?: string;
+  /** With delete: every deleted (dry run: would-be-deleted) path, one per line, to this file. */
+  listDeletions?: string;
   json?: boolean;
   sshPort?: number;
   sshIdentity?: string;
