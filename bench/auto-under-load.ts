@@ -58,7 +58,11 @@ try {
   stopLoops();
   fs.rmSync(work, { recursive: true, force: true });
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
 for (const c of ['auto', '4']) {
   const xs = rows.filter((r) => r.concurrency === c).map((r) => r.seconds);
   process.stdout.write(`--concurrency ${c}: median ${median(xs).toFixed(1)} s over ${xs.length} runs (${xs.map((x) => x.toFixed(1)).join(', ')})\n`);
