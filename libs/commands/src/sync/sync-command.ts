@@ -1,11 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import type { RunFacts, SampleSeries } from '@dailysync/metrics';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
   MAX_ABORT_LISTENERS,
   formatSummaryTable,
+  isRemote,
   parseConcurrency,
+  parseLocation,
   runBackup,
   writeFileAtomic,
   writeJsonReport,
@@ -18,6 +21,8 @@ import { JsonEventStream } from '../output/json-events.js';
 import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
+import { buildRunFacts } from './run-facts.js';
+import { DeletionList } from './deletion-list.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
 import { applyDefaults } from '../options/registry.js';
@@ -69,6 +74,8 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Write a self-contained HTML report here: task timeline, CPU/disk/network/memory charts, bottleneck verdict. */
   html?: string;
+  /** With --delete: write every path deleted (with --dry-run: that would be deleted) here, one per line, relative to the backup root. */
+  listDeletions?: string;
 }
 
 export interface SyncCommandContext {
@@ -82,6 +89,8 @@ export interface SyncCommandContext {
   signal?: AbortSignal;
   /** Resource sampling interval (default 1000 ms; tests use less). */
   sampleIntervalMs?: number;
+  /** Receives the raw sample series and the run facts the verdict used (scenario recorders keep them as fixtures). */
+  onSeries?: (series: SampleSeries, run: RunFacts) => void;
 }
 
 export interface SyncCommandResult {
@@ -169,6 +178,8 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
   let report: BackupReport | undefined;
   let failure: unknown;
   let eventHooks: BackupHooks | undefined;
+  let deletions: DeletionList | undefined;
+  let listDeletionsPath: string | undefined;
   let where: { source?: string; dest?: string } = { source: options.source, dest: options.dest };
   try {
     try {
@@ -191,11 +202,18 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     where = { source, dest };
     const isTTY = (out as NodeJS.WriteStream).isTTY === true;
     const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
+    if (options.listDeletions !== undefined && options.listDeletions.trim() === '') throw new ConfigError('--list-deletions is empty: give a file name for the list, e.g. --list-deletions=deletions.txt');
+    if (options.listDeletions !== undefined && !options.delete) throw new ConfigError('--list-deletions needs --delete: it lists what --delete removes (add --dry-run to only list them)');
+    listDeletionsPath = options.listDeletions === undefined ? undefined : path.resolve(cwd, options.listDeletions);
+    deletions = options.delete ? await DeletionList.open(listDeletionsPath) : undefined;
+    const deleting = deletions;
     diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
     const sampling = diagnosis;
     if (eventHooks === undefined) {
       view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => sampling.liveLine() });
     }
+    const hooks = sampling.track(eventHooks ?? view?.hooks() ?? {});
+    if (deleting) hooks.onTaskDeleting = (task, relPath) => deleting.add(task.project, relPath);
     report = await runBackup({
       source,
       dest,
@@ -220,27 +238,47 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
-      hooks: eventHooks ?? view?.hooks(),
+      hooks,
       signal: controller.signal,
       saturation: () => sampling.saturation(),
-    });
+    })
+      .catch(async (error: unknown) => {
+        await deleting?.discard();
+        throw error;
+      })
+      .finally(() => sampling.stopSampling());
   } catch (error) {
     failure = error;
   }
   try {
     // The live view draws its last frame before anything else is printed, so no message is glued onto a task line.
     await view?.close('not run: the run stopped before this task');
-    const measured = await diagnosis?.stop();
+    let measured: Awaited<ReturnType<SyncDiagnosis['stop']>>;
+    if (report !== undefined && diagnosis !== undefined) {
+      const localSource = isRemote(parseLocation('source', report.source)) ? undefined : report.source;
+      const run = await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) });
+      measured = await diagnosis.stop(run);
+      const series = await diagnosis.stopSampling();
+      if (series && ctx.onSeries) ctx.onSeries(series, run);
+    } else {
+      measured = await diagnosis?.stop();
+    }
     let exitCode: number;
     let record: BackupReport;
     if (report !== undefined) {
       if (measured) report.diagnosis = measured;
       out.write(`\n${formatSummaryTable(report)}\n`);
+      if (deletions && report.dryRun) out.write(deletions.format(true));
+      if (deletions && listDeletionsPath !== undefined) {
+        await deletions.close();
+        out.write(`${deletions.total} ${report.dryRun ? 'paths that would be deleted' : 'deleted paths'} written to ${listDeletionsPath}\n`);
+      }
       out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
       exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
       record = completeRecord(report, exitCode);
       if (report.error !== undefined) err.write(`dailysync: error: ${report.error.message}\n`);
     } else {
+      await deletions?.discard();
       exitCode = controller.signal.aborted ? EXIT.interrupted : reportCommandError(failure, err);
       if (controller.signal.aborted) err.write(`dailysync: error: ${recordError(failure).message}\n`);
       record = recordWithoutReport(

@@ -29,6 +29,8 @@ export interface RunTaskContext {
   signal?: AbortSignal;
   onStart?: (task: SyncTask, attempt: number) => void;
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
+  /** Each entry rsync deletes (or, in a dry run, would delete), relative to the backup root. */
+  onDeleting?: (task: SyncTask, relPath: string) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
 }
@@ -65,6 +67,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       signal: ctx.signal,
       onItem: (item, itemize) => {
         currentItem = item;
+        if (itemize.startsWith('*deleting')) ctx.onDeleting?.(task, task.relPath === '' ? item : `${task.relPath}/${item}`);
         if (local) copied.add(item, itemize);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),

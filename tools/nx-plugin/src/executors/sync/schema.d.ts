@@ -57,6 +57,8 @@ export interface SyncExecutorSchema {
   junit?: string;
   /** Write a self-contained HTML report (task timeline, CPU/disk/network/memory charts, bottleneck verdict) to this file. */
   html?: string;
+  /** With delete: write every path deleted (with dry run: that would be deleted) to this file, one per line, relative to the backup root; a dry run also prints the first 20 per project. */
+  listDeletions?: string;
   /** One JSON event per line on stdout (plan, task start, progress, task finish, report) for log shippers; human output goes to stderr. */
   json?: boolean;
 }
