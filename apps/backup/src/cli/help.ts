@@ -48,6 +48,12 @@ sync options:
   --junit FILE          write JUnit XML, one test case per project (for CI dashboards)
   --html FILE           write a self-contained HTML report: task timeline, CPU/disk/network/memory, bottleneck
   --json                one JSON event per line on stdout (log shippers); human output on stderr
+  --metrics-file FILE   write Prometheus metrics of the run at its end, whatever the exit
+                        (a .prom file in node_exporter's textfile collector directory)
+  --notify-url URL      health-check pings: URL/start, then URL on success or URL/fail with
+                        the exit status and a summary (healthchecks.io style; never fails the backup)
+  --log-file FILE       append the run's lines, with ISO-8601 timestamps, to FILE
+  -q, --quiet           print only the summary and errors (no progress, no live view)
 
 plan options: --source, --dest, --concurrency, --include, --exclude, --shard as for sync;
   --json prints the plan as JSON

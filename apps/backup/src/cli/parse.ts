@@ -51,6 +51,10 @@ const SYNC_OPTIONS = {
   junit: { type: 'string' },
   html: { type: 'string' },
   json: { type: 'boolean' },
+  'metrics-file': { type: 'string' },
+  'notify-url': { type: 'string' },
+  'log-file': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
   'ssh-port': { type: 'string' },
   'ssh-identity': { type: 'string' },
   'ssh-known-hosts': { type: 'string' },
@@ -177,6 +181,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
       junit: values.junit,
       html: values.html,
       json: values.json,
+      metricsFile: values['metrics-file'],
+      notifyUrl: values['notify-url'],
+      logFile: values['log-file'],
+      quiet: values.quiet,
     },
   };
 }

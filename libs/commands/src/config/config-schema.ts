@@ -31,6 +31,10 @@ export const CONFIG_SCHEMA = {
     junit: { type: 'string', minLength: 1, description: 'Write a JUnit XML file with one test case per project.', examples: ['/var/log/dailysync/junit.xml'] },
     output: { enum: ['auto', 'tty', 'plain'], description: 'Live renderer on a terminal (auto), or plain log lines.', default: 'auto' },
     html: { type: 'string', minLength: 1, description: 'Write a self-contained HTML report (task timeline, resource charts, bottleneck verdict).', examples: ['/var/log/dailysync/report.html'] },
+    metricsFile: { type: 'string', minLength: 1, description: 'Write Prometheus metrics of the run (text format, for node_exporter\'s textfile collector) to this file at the end of every run, whatever the exit.', examples: ['/var/lib/node_exporter/textfile/dailysync.prom'] },
+    notifyUrl: { type: 'string', minLength: 1, description: 'Health-check ping URL (healthchecks.io style): URL/start when the run starts, URL on success, URL/fail with the exit status and a summary on failure. A ping that fails never fails the backup.', examples: ['https://hc-ping.com/your-check-uuid'] },
+    logFile: { type: 'string', minLength: 1, description: 'Append the run\'s lines, with ISO-8601 timestamps, to this file.', examples: ['/var/log/dailysync/dailysync.log'] },
+    quiet: { type: 'boolean', description: 'Print only the summary and errors (no progress lines, no live view).', default: false },
     retries: { type: 'integer', minimum: 0, maximum: 20, description: 'Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task.', default: 2 },
     maxDelete: {
       oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%?$' }],

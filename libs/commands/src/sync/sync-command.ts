@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
+  errorExitCode,
   formatSummaryTable,
   parseConcurrency,
   runBackup,
@@ -14,6 +15,9 @@ import { ensureDemoTree } from '../demo/demo-tree.js';
 import { JsonEventStream } from '../output/json-events.js';
 import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
+import { PlainView } from './plain-view.js';
+import { RunLog } from '../output/run-log.js';
+import { RunSignals } from '../output/run-signals.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
@@ -64,6 +68,14 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Write a self-contained HTML report here: task timeline, CPU/disk/network/memory charts, bottleneck verdict. */
   html?: string;
+  /** Write Prometheus metrics of the run here at its end, whatever the exit (node_exporter textfile collector). */
+  metricsFile?: string;
+  /** Health-check ping URL: URL/start at the start, URL on success, URL/fail (exit code and summary in the body) on failure. */
+  notifyUrl?: string;
+  /** Append the run's lines, timestamped, to this file. */
+  logFile?: string;
+  /** Print only the summary and errors (no progress lines, no live view). */
+  quiet?: boolean;
 }
 
 export interface SyncCommandContext {
@@ -108,6 +120,10 @@ function parseRetries(value: unknown): number {
 export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncCommandContext): Promise<SyncCommandResult> {
   let out = ctx.stdout ?? process.stdout;
   const err = ctx.stderr ?? process.stderr;
+  const startedAt = new Date();
+  let signals: RunSignals | undefined;
+  let log: RunLog | undefined;
+  let view: ListrView | PlainView | undefined;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) err.write(`\ndailysync: ${signal} received: stopping every rsync; the previous backup copies stay intact\n`);
@@ -128,12 +144,20 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     if (reportPath !== undefined && options.report?.trim() === '') throw new ConfigError('--report is empty: give a file name for the JSON report, e.g. --report=backup-report.json');
     if (options.junit !== undefined && options.junit.trim() === '') throw new ConfigError('--junit is empty: give a file name for the JUnit XML, e.g. --junit=backup-junit.xml');
     const junitPath = options.junit === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.junit);
-    const isTTY = (out as NodeJS.WriteStream).isTTY === true;
-    const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
+    // A pseudo-terminal without a size (script under cron, some CI runners) cannot hold a live view.
+    const isTTY = (out as NodeJS.WriteStream).isTTY === true && ((out as NodeJS.WriteStream).columns ?? 0) > 0;
+    // --quiet wants no progress at all, so it takes the plain lines (of which it keeps failures only).
+    const mode = !options.quiet && (options.output === 'tty' || (options.output !== 'plain' && isTTY)) ? 'tty' : 'plain';
+    // ---- run signals (metrics file, notify pings): set up here, sent at the end whatever the exit ----
+    signals = new RunSignals({ metricsFile: options.metricsFile, notifyUrl: options.notifyUrl, cwd: ctx.cwd ?? process.cwd(), startedAt, warn: (line) => err.write(`${line}\n`) });
+    log = new RunLog({ stream: out, timestamps: mode === 'plain', quiet: options.quiet === true, ...(options.logFile === undefined ? {} : { logFile: path.resolve(ctx.cwd ?? process.cwd(), options.logFile) }) });
+    const runLog = log;
+    await signals.started();
     if (options.html !== undefined && options.html.trim() === '') throw new ConfigError('--html is empty: give a file name for the HTML report, e.g. --html=backup-report.html');
     const htmlPath = options.html === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.html);
     const diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
-    const view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => diagnosis.liveLine() });
+    const resources = (): string | undefined => diagnosis.liveLine();
+    view = mode === 'tty' ? new ListrView({ throttleMs: 200, resources }) : new PlainView({ log: runLog, throttleMs: 15000, periodMs: 30000, resources });
     const report = await runBackup({
       source,
       dest,
@@ -165,26 +189,40 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     if (!events) await view.done();
     const measured = await diagnosis.stop();
     if (measured) report.diagnosis = measured;
-    out.write(`\n${formatSummaryTable(report)}\n`);
-    out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
+    // --quiet keeps the rows that need attention and the totals line.
+    const shown = options.quiet ? { ...report, projects: report.projects.filter((p) => p.status !== 'ok' && p.status !== 'skipped') } : report;
+    out.write('\n');
+    runLog.line(formatSummaryTable(shown), 'summary');
+    runLog.line(measured ? formatVerdictLine(measured.verdict) : 'Bottleneck: not measured (the run was shorter than one resource sample)', 'summary');
     if (reportPath !== undefined) {
       await writeJsonReport(reportPath, report);
-      out.write(`Report written to ${reportPath}\n`);
+      runLog.line(`Report written to ${reportPath}`, 'summary');
     }
     if (junitPath !== undefined) {
       await writeFileAtomic(junitPath, formatJunit(report));
-      out.write(`JUnit XML written to ${junitPath}\n`);
+      runLog.line(`JUnit XML written to ${junitPath}`, 'summary');
     }
     if (htmlPath !== undefined) {
       await writeFileAtomic(htmlPath, renderHtmlReport(report));
-      out.write(`HTML report written to ${htmlPath}\n`);
+      runLog.line(`HTML report written to ${htmlPath}`, 'summary');
     }
     events?.report(report);
     const exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
+    // ---- end of run, reached: metrics file and success/fail ping (trust-exit's run record can take this call over) ----
+    await signals.finished({ exitCode, report });
     return { exitCode, report };
   } catch (error) {
-    return { exitCode: reportCommandError(error, err) };
+    // A view that showed the plan must stop drawing before the error line.
+    if (view instanceof ListrView) view.close();
+    await view?.done();
+    const exitCode = reportCommandError(error, err);
+    const message = errorExitCode(error) !== undefined ? (error as Error).message : 'unexpected error (see the output)';
+    log?.fileOnly(`dailysync: error: ${message}`);
+    // ---- end of run, refused or failed before a report: metrics file and fail ping ----
+    await signals?.finished({ exitCode, error: message });
+    return { exitCode };
   } finally {
+    log?.close();
     if (ctx.handleSignals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

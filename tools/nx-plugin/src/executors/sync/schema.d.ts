@@ -23,6 +23,10 @@ export interface SyncExecutorSchema {
   junit?: string;
   html?: string;
   json?: boolean;
+  metricsFile?: string;
+  notifyUrl?: string;
+  logFile?: string;
+  quiet?: boolean;
   sshPort?: number;
   sshIdentity?: string;
   sshKnownHosts?: string;
