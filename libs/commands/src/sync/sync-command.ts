@@ -149,9 +149,11 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     // --quiet wants no progress at all, so it takes the plain lines (of which it keeps failures only).
     const mode = !options.quiet && (options.output === 'tty' || (options.output !== 'plain' && isTTY)) ? 'tty' : 'plain';
     // ---- run signals (metrics file, notify pings): set up here, sent at the end whatever the exit ----
-    signals = new RunSignals({ metricsFile: options.metricsFile, notifyUrl: options.notifyUrl, cwd: ctx.cwd ?? process.cwd(), startedAt, warn: (line) => err.write(`${line}\n`) });
+    const runSignals = new RunSignals({ metricsFile: options.metricsFile, notifyUrl: options.notifyUrl, cwd: ctx.cwd ?? process.cwd(), startedAt, warn: (line) => err.write(`${line}\n`) });
     log = new RunLog({ stream: out, timestamps: mode === 'plain', quiet: options.quiet === true, ...(options.logFile === undefined ? {} : { logFile: path.resolve(ctx.cwd ?? process.cwd(), options.logFile) }) });
     const runLog = log;
+    // Set only once every output option is valid: a bad one writes nothing, not even metrics.
+    signals = runSignals;
     await signals.started();
     if (options.html !== undefined && options.html.trim() === '') throw new ConfigError('--html is empty: give a file name for the HTML report, e.g. --html=backup-report.html');
     const htmlPath = options.html === undefined ? undefined : path.resolve(ctx.cwd ?? process.cwd(), options.html);
@@ -209,7 +211,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     events?.report(report);
     const exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
     // ---- end of run, reached: metrics file and success/fail ping (trust-exit's run record can take this call over) ----
-    await signals.finished({ exitCode, report });
+    await runSignals.finished({ exitCode, report });
     return { exitCode, report };
   } catch (error) {
     // A view that showed the plan must stop drawing before the error line.
