@@ -10,10 +10,11 @@ export type ConfigFileOptions = Pick<
   | 'source' | 'dest' | 'concurrency' | 'delete' | 'dryRun' | 'include' | 'exclude' | 'bwlimit' | 'hardLinks' | 'acls' | 'xattrs' | 'report' | 'junit' | 'output'
   | 'html' | 'listDeletions' | 'retries' | 'maxDelete' | 'maxShrink' | 'sourceMarker' | 'destMarker' | 'destFs'
   | 'sshPort' | 'sshIdentity' | 'sshKnownHosts' | 'sshHostKeyChecking' | 'timeout' | 'shard'
+  | 'metricsFile' | 'notifyUrl' | 'logFile' | 'quiet'
 >;
 
 /** Keys whose values are paths; relative ones are taken relative to the config file's folder. */
-const PATH_KEYS = ['source', 'dest', 'report', 'junit', 'html', 'listDeletions'] as const;
+const PATH_KEYS = ['source', 'dest', 'report', 'junit', 'html', 'listDeletions', 'metricsFile', 'logFile'] as const;
 
 /** Describes what a schema node accepts, in words, e.g. `a whole number >= 1 or "auto"`. */
 export function describeSchema(node: SchemaNode): string {
