@@ -38,10 +38,12 @@ describe('dailysync CLI', () => {
     expect(verify.stdout).not.toContain('--delete');
   });
 
-  test('--version prints the version', async () => {
+  test('--version prints the version, then what is installed (each package, node, rsync)', async () => {
     const r = await dailysync(['--version']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^dailysync \d+\.\d+\.\d+$/);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^dailysync \d+\.\d+\.\d+ \(/);
+    for (const name of ['@dailysync/commands', '@dailysync/sync', '@dailysync/metrics', 'node', 'rsync']) expect(r.stdout).toContain(name);
   });
 
   test('sync backs up 8 projects, prints a summary, writes the JSON report and exits 0', async () => {

@@ -61,10 +61,13 @@ describe('example scheduling files', () => {
   test('the systemd service and timer pass systemd-analyze verify without warnings', async () => {
     const { dir, cleanup } = await makeTempDir('dailysync-systemd-');
     try {
-      for (const unit of ['dailysync.service', 'dailysync.timer']) await fs.copyFile(path.join(SYSTEMD, unit), path.join(dir, unit));
-      const r = await execa('systemd-analyze', ['verify', '--man=no', 'dailysync.service', 'dailysync.timer'].map((a) => (a.startsWith('daily') ? `./${a}` : a)), { cwd: dir, reject: false });
+      for (const unit of ['dailysync.service', 'dailysync.timer', 'dailysync-failure@.service']) await fs.copyFile(path.join(SYSTEMD, unit), path.join(dir, unit));
+      // The failure unit is a template: verify the instance OnFailure= starts.
+      await fs.copyFile(path.join(SYSTEMD, 'dailysync-failure@.service'), path.join(dir, 'dailysync-failure@dailysync.service.service'));
+      const r = await execa('systemd-analyze', ['verify', '--man=no', 'dailysync.service', 'dailysync.timer', 'dailysync-failure@dailysync.service.service'].map((a) => (a.startsWith('daily') ? `./${a}` : a)), { cwd: dir, reject: false });
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
+      expect(await fs.readFile(path.join(dir, 'dailysync.service'), 'utf8')).toMatch(/^OnFailure=dailysync-failure@%n\.service$/m);
       const timer = await fs.readFile(path.join(dir, 'dailysync.timer'), 'utf8');
       expect(timer).toMatch(/^OnCalendar=\*-\*-\* 02:30:00$/m);
       // And it is a real check: an unknown key is reported.
@@ -74,5 +77,18 @@ describe('example scheduling files', () => {
     } finally {
       await cleanup();
     }
+  });
+
+  test('the cron example keeps the exit status (no pipe, no redirect) and its options parse', async () => {
+    const text = await fs.readFile(path.join(ROOT, 'examples/cron/dailysync.cron'), 'utf8');
+    const job = text.split('\n').find((l) => /^[0-9*]/.test(l)) ?? '';
+    // The command as the production install puts it (docs/scheduling.md "Production install").
+    expect(job).toMatch(/^30 2 \* \* \*\s+root\s+\/opt\/dailysync\/node_modules\/\.bin\/dailysync sync /);
+    expect(job).not.toMatch(/[|>]/);
+    expect(text).toMatch(/^MAILTO=/m);
+    const { parseCli } = await import('../src/cli/parse.js');
+    const bin = '/opt/dailysync/node_modules/.bin/dailysync';
+    const args = job.slice(job.indexOf(bin) + bin.length).trim().split(/\s+/);
+    expect(parseCli(args)).toMatchObject({ command: 'sync', options: { quiet: true, logFile: '/var/log/dailysync/backup.log', metricsFile: expect.stringMatching(/\.prom$/), notifyUrl: expect.stringMatching(/^https:/) } });
   });
 });

@@ -1,4 +1,4 @@
-import type { InterfaceFact, Resource, Sample, SampleSeries, Verdict } from './types.js';
+import type { InterfaceFact, Limit, Resource, RunFacts, RunTask, Sample, SampleSeries, Verdict } from './types.js';
 import { formatBytes, formatGiB, pct } from './format.js';
 
 /** Saturation thresholds; sources in docs/diagnosis.md. A level of 1 means "at the threshold". */
@@ -25,6 +25,24 @@ export const THRESHOLDS = {
   memAvailablePct: 10,
   /** A resource whose score reaches this is called saturated. */
   saturatedScore: 0.5,
+  /**
+   * Below this top score nothing is saturated (latency). Between it and saturatedScore the top
+   * resource is named as partly saturated: a margin so a run at 49% and its repeat at 52% get
+   * the same verdict instead of flipping between a resource and latency.
+   */
+  partlySaturatedScore: 0.3,
+  /** Fewer samples than this: "not enough data" (each sample is one interval, 1 s by default). */
+  minSamples: 5,
+  /** A stream counts as held by --bwlimit when it averaged at least this share of the limit. */
+  bwlimitShare: 0.7,
+  /** Tasks shorter than this say nothing about a rate limit (rsync bursts before it throttles). */
+  bwlimitMinTaskMs: 1000,
+  /** One task on the critical path: it ran alone for at least this share of the transfer. */
+  criticalPathShare: 0.5,
+  /** Runs shorter than this have no critical path worth naming. */
+  criticalPathMinMs: 3000,
+  /** Contention: the machine CPU at its threshold while other work used at least this share of it. */
+  contentionOtherShare: 0.5,
 } as const;
 
 const T = THRESHOLDS;
@@ -53,17 +71,21 @@ interface Analysis {
 
 function analyzeCpu(series: SampleSeries, ss: Sample[]): Analysis & { hot: number; treeShare: number | undefined; runq: number } {
   const cores = series.facts.cores || 1;
-  const lvl = (s: Sample): number => {
+  const machineLvl = (s: Sample): number => {
     const busy = s.cpu.busyPct / T.cpuBusyPct;
     // A run queue longer than the cores only means saturation when the CPUs are also mostly busy.
     const queued = s.cpu.runnable - 1 > cores && s.cpu.busyPct >= 60 ? 1 : 0;
     return Math.max(busy, queued);
   };
-  const withTreeCores = ss.filter((s) => s.tree).map((s) => s.tree?.cpuCores ?? 0);
-  // A busy machine limits the backup only if the backup wants CPU: when its own tree uses a
-  // sliver of a core, the saturation is someone else's (it still shows in the evidence).
-  const demand = withTreeCores.length ? Math.min(1, 0.25 + 2.5 * mean(withTreeCores)) : 1;
-  const machine = score(ss.map(lvl)) * demand;
+  // The backup limits itself on CPU only through its own demand: a full machine counts in
+  // proportion to the backup's share of the busy time (full at half or more), so a host busy
+  // with other work is contention, not a CPU-bound backup.
+  const lvl = (s: Sample): number => {
+    if (!s.tree) return machineLvl(s);
+    const share = s.cpu.busyPct > 0 ? Math.min(1, s.tree.cpuPctOfMachine / s.cpu.busyPct) : 0;
+    return Math.max(s.tree.cpuPctOfMachine / T.cpuBusyPct, machineLvl(s) * Math.min(1, share / T.contentionOtherShare));
+  };
+  const machine = score(ss.map(lvl));
   const hotLevels = ss.map((s) => (s.tree?.top?.cpuCores ?? 0) / T.singleThreadCores);
   const hot = score(hotLevels);
   const busy = mean(ss.map((s) => s.cpu.busyPct));
@@ -88,7 +110,9 @@ function analyzeCpu(series: SampleSeries, ss: Sample[]): Analysis & { hot: numbe
   const psi = ss.map((s) => s.psi.cpu?.somePct).filter((x): x is number => x !== undefined);
   if (psi.length) evidence.push(`CPU PSI some ${pct(mean(psi))}`);
   const summary = `CPU ${pct(busy)}${treePct !== undefined ? ` (backup ${pct(treePct)})` : ''}`;
-  return { score: Math.max(machine, hot), evidence, summary, level: lvl, hot: hot > machine ? hot : 0, treeShare, runq };
+  const hotLvl = (s: Sample): number => (s.tree?.top?.cpuCores ?? 0) / T.singleThreadCores;
+  const level = (s: Sample): number => Math.max(lvl(s), hotLvl(s));
+  return { score: Math.max(machine, hot), evidence, summary, level, hot: hot > machine ? hot : 0, treeShare, runq };
 }
 
 function watchedDisks(series: SampleSeries, ss: Sample[]): Array<{ name: string; role: string }> {
@@ -218,24 +242,127 @@ function analyzeMem(ss: Sample[]): Analysis {
   return { score: score(ss.map(lvl)), evidence, summary, level: lvl };
 }
 
-/** Decide what limited a run. Scores are 0..1 per resource; latency wins when nothing is saturated. */
-export function classifyBottleneck(series: SampleSeries): Verdict {
-  const ss = steady(series.samples);
-  if (ss.length === 0) {
+const seconds = (msv: number): string => `${(msv / 1000).toFixed(1)} s`;
+const ZERO_SCORES: Record<Resource, number> = { cpu: 0, disk: 0, network: 0, memory: 0, latency: 0 };
+
+/** Share of the transfer span during which each task ran alone: the critical path's evidence. */
+function aloneTimes(tasks: RunTask[]): { span: number; start: number; alone: Map<string, number> } {
+  const start = Math.min(...tasks.map((t) => t.startedAt));
+  const end = Math.max(...tasks.map((t) => t.finishedAt));
+  const edges = [...new Set(tasks.flatMap((t) => [t.startedAt, t.finishedAt]))].sort((a, b) => a - b);
+  const alone = new Map<string, number>();
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const [a, b] = [edges[i] as number, edges[i + 1] as number];
+    const running = tasks.filter((t) => t.startedAt <= a && t.finishedAt >= b);
+    if (running.length === 1) {
+      const id = (running[0] as RunTask).id;
+      alone.set(id, (alone.get(id) ?? 0) + (b - a));
+    }
+  }
+  return { span: end - start, start, alone };
+}
+
+type RunVerdict = Pick<Verdict, 'limitedBy' | 'confidence' | 'evidence' | 'suggestion'>;
+
+/** Every stream held at its --bwlimit: the user's own limit set the pace. */
+function bwlimitVerdict(run: RunFacts): RunVerdict | undefined {
+  const limit = run.bwlimitBytesPerSec ?? 0;
+  if (limit <= 0) return undefined;
+  const timed = run.tasks.filter((t) => t.finishedAt - t.startedAt >= T.bwlimitMinTaskMs && t.bytes > 0);
+  const total = timed.reduce((a, t) => a + t.bytes, 0);
+  if (total === 0) return undefined;
+  const rate = (t: RunTask): number => (t.bytes * 1000) / (t.finishedAt - t.startedAt);
+  const held = timed.filter((t) => rate(t) >= T.bwlimitShare * limit);
+  const share = held.reduce((a, t) => a + t.bytes, 0) / total;
+  if (share < 0.5) return undefined;
+  return {
+    limitedBy: 'bwlimit',
+    confidence: share,
+    evidence: [
+      `--bwlimit ${Math.round(limit / 1024)} KiB/s (${formatBytes(limit)}/s) per stream: ${held.length} of ${timed.length} streams averaged ${formatBytes(mean(held.map(rate)))}/s, at least ${pct(100 * T.bwlimitShare)} of the limit`,
+      `those streams moved ${pct(100 * share)} of the ${formatBytes(total)} copied`,
+    ],
+    suggestion: { concurrency: 'raise', reason: `--bwlimit caps each rsync at ${formatBytes(limit)}/s: a higher --bwlimit (or none) or more streams move more; keep it if it protects a shared link` },
+  };
+}
+
+/** One task (or one file) ran alone for most of the transfer: more streams cannot shorten it. */
+function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
+  const tasks = run.tasks.filter((t) => t.finishedAt >= t.startedAt);
+  if (tasks.length === 0) return undefined;
+  const { span, alone } = aloneTimes(tasks);
+  if (span < T.criticalPathMinMs) return undefined;
+  let id: string | undefined;
+  let ms = 0;
+  for (const [k, v] of alone) if (v > ms) [id, ms] = [k, v];
+  if (id === undefined || ms < T.criticalPathShare * span) return undefined;
+  const task = tasks.find((t) => t.id === id) as RunTask;
+  const evidence = [
+    `task ${id} ran alone for ${seconds(ms)} of the ${seconds(span)} transfer (${pct((100 * ms) / span)}), ${task.files} file${task.files === 1 ? '' : 's'}, ${formatBytes(task.bytes)}`,
+  ];
+  const file = run.largestFile;
+  const duration = task.finishedAt - task.startedAt;
+  // rsync names a file only when it is done: its time is its share of the task's bytes.
+  const fileMs = file !== undefined && file.task === id && task.bytes >= file.bytes && task.bytes > 0 ? (duration * file.bytes) / task.bytes : 0;
+  const oneFile = file !== undefined && fileMs >= T.criticalPathShare * span;
+  if (file !== undefined && fileMs > 0) evidence.push(`its largest file ${file.path} (${formatBytes(file.bytes)}) took about ${seconds(fileMs)} at the task's rate`);
+  evidence.push(`${tasks.length} task${tasks.length === 1 ? '' : 's'} in all; more streams cannot shorten a single task`);
+  return {
+    limitedBy: 'critical-path',
+    confidence: ms / span,
+    evidence,
+    suggestion: oneFile
+      ? { concurrency: 'keep', reason: `one file (${file?.path}) set the run length: nothing to split, more streams cannot help` }
+      : { concurrency: 'keep', reason: `split ${id} into subfolders so its parts run in parallel (dailysync splits large projects by subfolder); more streams alone cannot help` },
+  };
+}
+
+/** The machine's CPU full of work that is not the backup. */
+function contentionVerdict(ss: Sample[], cores: number): RunVerdict | undefined {
+  const withTree = ss.filter((s) => s.tree);
+  if (withTree.length === 0) return undefined;
+  const others = (s: Sample): number => Math.max(0, s.cpu.busyPct - (s.tree?.cpuPctOfMachine ?? 0));
+  const busyWithOthers = withTree.filter((s) => s.cpu.busyPct >= T.cpuBusyPct && others(s) >= T.contentionOtherShare * s.cpu.busyPct);
+  const frac = busyWithOthers.length / withTree.length;
+  if (frac < 0.5) return undefined;
+  const busy = mean(withTree.map((s) => s.cpu.busyPct));
+  const own = mean(withTree.map((s) => s.tree?.cpuPctOfMachine ?? 0));
+  const otherShare = busy > 0 ? (busy - own) / busy : 0;
+  return {
+    limitedBy: 'contention',
+    confidence: frac,
+    evidence: [
+      `the host was busy with other work: CPU ${pct(busy)} busy across ${cores} cores, of which the backup used ${pct(own)} and other processes ${pct(busy - own)} (${pct(100 * otherShare)} of the busy time)`,
+      `CPU full of other work in ${busyWithOthers.length} of ${withTree.length} samples`,
+    ],
+    suggestion: { concurrency: 'keep', reason: 'other work on the host holds the CPU: run the backup when the host is quieter, or give it priority; more rsyncs would only compete' },
+  };
+}
+
+/**
+ * Decide what limited a run. Without `run` facts only the resource verdict is possible; with
+ * them the run's own limits and its critical path come first (see Limit).
+ */
+export function classifyBottleneck(series: SampleSeries, run?: RunFacts): Verdict {
+  const n = series.samples.length;
+  if (n < T.minSamples) {
     return {
+      limitedBy: 'not-enough-data',
       bottleneck: 'latency',
       confidence: 0,
-      evidence: ['no samples: the run was shorter than one sampling interval'],
+      evidence: [`${n} sample${n === 1 ? '' : 's'}, at least ${T.minSamples} are needed (one per ${series.intervalMs} ms)`],
       suggestion: { concurrency: 'keep', reason: 'not enough data to judge' },
-      scores: { cpu: 0, disk: 0, network: 0, memory: 0, latency: 0 },
+      scores: { ...ZERO_SCORES },
     };
   }
+  const ss = steady(series.samples);
   const cpu = analyzeCpu(series, ss);
   const disk = analyzeDisk(series, ss);
   const net = analyzeNet(series, ss);
   const mem = analyzeMem(ss);
-  const r = (n: number): number => Math.round(n * 100) / 100;
+  const r = (x: number): number => Math.round(x * 100) / 100;
   const sat = { cpu: cpu.score, disk: disk.score, network: net.score, memory: mem.score };
+  const levels = { cpu: cpu.level, disk: disk.level, network: net.level, memory: mem.level };
   const top = Math.max(...Object.values(sat));
   const scores: Record<Resource, number> = { cpu: r(cpu.score), disk: r(disk.score), network: r(net.score), memory: r(mem.score), latency: r(1 - top) };
 
@@ -243,10 +370,13 @@ export function classifyBottleneck(series: SampleSeries): Verdict {
   // (reclaim), disk stalls as iowait.
   const order: Array<Exclude<Resource, 'latency'>> = ['memory', 'disk', 'network', 'cpu'];
   let winner: Resource = 'latency';
-  if (top >= T.saturatedScore) winner = order.find((k) => sat[k] >= T.saturatedScore && sat[k] >= top - 0.1) ?? 'latency';
-  const others = order.filter((k) => k !== winner).map((k) => sat[k]);
-  const second = Math.max(...others);
-  const confidence = winner === 'latency' ? 1 - top : Math.min(1, sat[winner]) * (1 - 0.5 * second);
+  const floor = top >= T.saturatedScore ? T.saturatedScore : T.partlySaturatedScore;
+  if (top >= floor) winner = order.find((k) => sat[k] >= floor && sat[k] >= top - 0.1) ?? 'latency';
+  const partly = winner !== 'latency' && top < T.saturatedScore;
+  // Confidence: the share of steady samples that agree with the winner.
+  const saturatedIn = (s: Sample): boolean => order.some((k) => levels[k](s) >= 1);
+  const agreeing = winner === 'latency' ? ss.filter((s) => !saturatedIn(s)).length : ss.filter((s) => levels[winner as Exclude<Resource, 'latency'>](s) >= 1).length;
+  const confidence = agreeing / ss.length;
 
   const summaries = `${cpu.summary}; ${disk.summary}; ${net.summary}; ${mem.summary}`;
   let evidence: string[];
@@ -257,8 +387,6 @@ export function classifyBottleneck(series: SampleSeries): Verdict {
       evidence = [...cpu.evidence, `others: ${disk.summary}; ${net.summary}; ${mem.summary}`];
       if (cpu.hot > 0) {
         suggestion = { concurrency: 'raise', reason: `one process is pegged at a full core while the machine has ${cores} cores; more concurrent rsyncs would use the idle ones` };
-      } else if (cpu.treeShare !== undefined && cpu.treeShare < 0.5) {
-        suggestion = { concurrency: 'keep', reason: `the CPU is busy mostly with other work (backup tree ${pct(100 * cpu.treeShare)} of busy time); more rsyncs would compete with it` };
       } else if (cpu.runq > 1.5 * cores) {
         suggestion = { concurrency: 'lower', reason: `more runnable tasks (${cpu.runq.toFixed(1)}) than ${cores} cores: rsyncs queue for CPU; fewer at once, or drop compression/--checksum` };
       } else {
@@ -283,18 +411,41 @@ export function classifyBottleneck(series: SampleSeries): Verdict {
       evidence = [...mem.evidence, `others: ${cpu.summary}; ${disk.summary}; ${net.summary}`];
       suggestion = { concurrency: 'lower', reason: 'each rsync holds its file list and buffers in memory; fewer at once relieves reclaim and swapping' };
       break;
-    default:
+    default: {
       evidence = [`nothing saturated: ${summaries}`];
-      {
-        const trees = ss.filter((s) => s.tree);
-        if (trees.length) {
-          evidence.push(
-            `backup tree ${pct(mean(trees.map((s) => s.tree?.cpuPctOfMachine ?? 0)))} CPU, read ${formatBytes(mean(trees.map((s) => s.tree?.rcharPerSec ?? 0)))}/s, wrote ${formatBytes(mean(trees.map((s) => s.tree?.wcharPerSec ?? 0)))}/s through syscalls`,
-          );
-        }
+      const trees = ss.filter((s) => s.tree);
+      if (trees.length) {
+        evidence.push(
+          `backup tree ${pct(mean(trees.map((s) => s.tree?.cpuPctOfMachine ?? 0)))} CPU, read ${formatBytes(mean(trees.map((s) => s.tree?.rcharPerSec ?? 0)))}/s, wrote ${formatBytes(mean(trees.map((s) => s.tree?.wcharPerSec ?? 0)))}/s through syscalls`,
+        );
       }
       evidence.push(...disk.evidence.slice(-2, -1));
-      suggestion = { concurrency: 'raise', reason: 'no resource is saturated: each stream waits on per-operation latency (NAS round trips); more streams in parallel hide it' };
+      const remote = [series.facts.source, series.facts.dest].some((t) => t !== undefined && (t.kind !== 'local' || /^(nfs|cifs|smb|fuse|sshfs)/.test(t.fsType ?? '')));
+      suggestion = remote
+        ? { concurrency: 'raise', reason: 'no resource is saturated: each stream waits on per-operation latency (NAS round trips); more streams in parallel hide it' }
+        : { concurrency: 'raise', reason: 'no resource is saturated: each stream waits on per-file work (opens, metadata, small writes); more streams in parallel overlap it' };
+    }
   }
-  return { bottleneck: winner, confidence: r(Math.max(0, Math.min(1, confidence))), evidence, suggestion, scores };
+  if (partly) {
+    evidence[0] = `partly saturated (score ${scores[winner]}, saturated from ${T.saturatedScore}): ${evidence[0] ?? ''}`;
+    if (suggestion.concurrency === 'lower') suggestion = { concurrency: 'keep', reason: `${winner} is near its limit: ${suggestion.reason}` };
+  }
+  const resourceVerdict: Verdict = { limitedBy: winner, bottleneck: winner, confidence: r(confidence), evidence, suggestion, scores };
+  if (!run) return resourceVerdict;
+
+  const first = bwlimitVerdict(run) ?? criticalPathVerdict(run) ?? contentionVerdict(ss, cores);
+  if (first) {
+    return { ...first, confidence: r(first.confidence), bottleneck: winner, scores, evidence: [...first.evidence, `resources: ${summaries}`] };
+  }
+  const queued = run.fixedConcurrency !== undefined ? run.tasks.length - run.fixedConcurrency : 0;
+  if (winner === 'latency' && run.fixedConcurrency !== undefined && queued > 0) {
+    const limitedBy: Limit = 'fixed-concurrency';
+    return {
+      ...resourceVerdict,
+      limitedBy,
+      evidence: [`nothing saturated while at most ${run.fixedConcurrency} rsyncs ran at once (--concurrency ${run.fixedConcurrency}) and ${queued} of ${run.tasks.length} tasks waited for a slot`, ...evidence],
+      suggestion: { concurrency: 'raise', reason: `--concurrency ${run.fixedConcurrency} was the limit: raise it, or use --concurrency auto to find the point where more streams stop paying` },
+    };
+  }
+  return resourceVerdict;
 }

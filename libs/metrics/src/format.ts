@@ -35,24 +35,31 @@ function pick<T extends { roles?: string[] }>(
   return best;
 }
 
-/** One short status line, e.g. `cpu 43% (rsync 38%) | disk sda r 12MB/s w 40MB/s 71% busy | net eth0 0B/s | mem 21.3GiB free`. */
-export function formatLiveLine(sample: Sample): string {
+/** What the backup's own counters say about one interval; the sampler cannot see these. */
+export interface BackupCounters {
+  /** Bytes rsync reported moved per second (its progress counters, not disk writes: the page cache hides those). */
+  bytesPerSec?: number;
+}
+
+/**
+ * One status line, the same on a terminal and in plain logs, e.g.
+ * `backup cpu 38% (host 43%) | copied 20MB/s | disk sda 71% busy | mem 21.3GiB free`.
+ * Network shows only on the backup's interface or when something moves (not an idle NIC on a local run).
+ */
+export function formatLiveLine(sample: Sample, backup: BackupCounters = {}): string {
   const parts: string[] = [];
-  let cpu = `cpu ${pct(sample.cpu.busyPct)}`;
-  if (sample.tree) {
-    const top = sample.tree.top;
-    cpu += ` (${top && top.cpuCores > 0.01 ? top.comm : 'backup'} ${pct(sample.tree.cpuPctOfMachine)})`;
-  }
-  parts.push(cpu);
+  parts.push(sample.tree ? `backup cpu ${pct(sample.tree.cpuPctOfMachine)} (host ${pct(sample.cpu.busyPct)})` : `host cpu ${pct(sample.cpu.busyPct)}`);
+  if (backup.bytesPerSec !== undefined) parts.push(`copied ${formatBytes(backup.bytesPerSec)}/s`);
   const d = pick(sample.disks, (x) => x.busyPct + (x.readBytesPerSec + x.writeBytesPerSec) / 1e9);
   if (d) {
     const [name, r] = d;
-    let s = `disk ${name} r ${formatBytes(r.readBytesPerSec)}/s w ${formatBytes(r.writeBytesPerSec)}/s ${pct(r.busyPct)} busy`;
+    let s = `disk ${name} ${pct(r.busyPct)} busy`;
     if (r.awaitMs !== undefined && r.awaitMs >= 10) s += ` await ${Math.round(r.awaitMs)}ms`;
     parts.push(s);
   } else parts.push('disk idle');
-  // On a tie (all idle) prefer a NIC-looking name over ifb/veth/bridges.
-  const n = pick(sample.net, (x) => x.rxBytesPerSec + x.txBytesPerSec, (name) => name === 'lo', (name) => /^(eth|en|wl|bond)/.test(name));
+  const routed = Object.entries(sample.net).filter(([name, r]) => name !== 'lo' && r.roles && r.roles.length > 0);
+  const moving = Object.fromEntries(Object.entries(sample.net).filter(([name, r]) => name !== 'lo' && Math.max(r.rxBytesPerSec, r.txBytesPerSec) >= 10_000));
+  const n = routed.length > 0 ? pick(Object.fromEntries(routed), (x) => x.rxBytesPerSec + x.txBytesPerSec) : pick(moving, (x) => x.rxBytesPerSec + x.txBytesPerSec);
   if (n) {
     const [name, r] = n;
     let s = `net ${name} ${formatBytes(Math.max(r.rxBytesPerSec, r.txBytesPerSec))}/s`;

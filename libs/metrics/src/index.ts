@@ -2,6 +2,7 @@ export { startSampler } from './sampler.js';
 export type { Sampler, SamplerOptions } from './sampler.js';
 export { classifyBottleneck, THRESHOLDS } from './classify.js';
 export { formatLiveLine, formatBytes } from './format.js';
+export type { BackupCounters } from './format.js';
 export { collectFacts } from './facts.js';
 export { resolveTarget, resolveLocalPath, parseRemote, splitDev, parseRouteGet, parseTbfRate, parseMountinfo } from './devices.js';
 export { parseProcStat, cpuDelta } from './proc/stat.js';

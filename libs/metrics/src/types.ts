@@ -106,9 +106,47 @@ export interface SampleSeries {
 
 export type Resource = 'cpu' | 'disk' | 'network' | 'memory' | 'latency';
 
+/** One rsync task of the run as the classifier sees it: epoch ms and what it moved. */
+export interface RunTask {
+  id: string;
+  startedAt: number;
+  finishedAt: number;
+  bytes: number;
+  files: number;
+}
+
+/** Facts about the run that no /proc counter shows: what the user fixed, and when each task ran. */
+export interface RunFacts {
+  /** rsync --bwlimit per stream, bytes/s; absent or 0: no limit. */
+  bwlimitBytesPerSec?: number;
+  /** The concurrency the user fixed; absent with `auto` (the controller chose). */
+  fixedConcurrency?: number;
+  tasks: RunTask[];
+  /**
+   * The largest file of the task that ran alone longest, when the caller looked it up: rsync's
+   * output names a file only once it is done, so its time is estimated from the task's rate.
+   */
+  largestFile?: { task: string; path: string; bytes: number };
+}
+
+/**
+ * What set the run's length. Checked in this order: too few samples, the run's own limits
+ * (bwlimit, a fixed concurrency), one task or file on the critical path, other work on the host,
+ * then saturation of a resource; `latency` when nothing explains it.
+ */
+export type Limit = Resource | 'not-enough-data' | 'bwlimit' | 'fixed-concurrency' | 'critical-path' | 'contention';
+
 export interface Verdict {
+  /** What limited the run: what the verdict line names. */
+  limitedBy: Limit;
+  /** The resource verdict on its own (saturation of the backup's own demand, else latency). */
   bottleneck: Resource;
-  /** 0..1: how clearly the winner stands out and how steadily it was saturated. */
+  /**
+   * 0..1, the share of the evidence that agrees (docs/diagnosis.md): for a resource, the share of
+   * steady samples in which it was saturated; for bwlimit, the share of bytes moved by streams at
+   * their limit; for the critical path, the share of the run the task ran alone; for contention,
+   * the share of samples with the CPU full of other work. 0 with not enough data.
+   */
   confidence: number;
   /** Numbers in words, strongest first, e.g. "dest disk vdb 97% busy, await 41 ms". */
   evidence: string[];

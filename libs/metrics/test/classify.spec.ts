@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { classifyBottleneck } from '../src/classify.js';
 import { formatLiveLine } from '../src/format.js';
-import type { Sample, SampleSeries, StaticFacts, DiskRates, NetRates } from '../src/types.js';
+import type { Sample, SampleSeries, StaticFacts, DiskRates, NetRates, RunFacts, RunTask } from '../src/types.js';
 
 const seriesDir = new URL('./fixtures/series/', import.meta.url);
-const load = (name: string): SampleSeries & { expected: { bottleneck: string } } =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(name, seriesDir)), 'utf8')) as SampleSeries & { expected: { bottleneck: string } };
+type Recorded = SampleSeries & { run?: RunFacts; expected: { bottleneck?: string; limitedBy?: string } };
+const load = (name: string): Recorded => JSON.parse(readFileSync(fileURLToPath(new URL(name, seriesDir)), 'utf8')) as Recorded;
 
 // Synthetic series: one knob per resource, everything else idle.
 const disk = (o: Partial<DiskRates> = {}): DiskRates => ({
@@ -46,13 +46,45 @@ describe('classifyBottleneck on recorded runs', () => {
   it('has the cpu and latency recordings', () => {
     expect(files).toEqual(expect.arrayContaining(['cpu-bound.json', 'latency-bound.json']));
   });
+  it('has the recordings of the run-level limits', () => {
+    expect(files).toEqual(expect.arrayContaining(['bandwidth-limited.json', 'one-file-long-pole.json', 'host-busy.json', 'two-sample-run.json']));
+  });
   it.each(files)('%s gets its expected verdict', (file) => {
     const s = load(file);
-    const v = classifyBottleneck(s);
-    expect(v.bottleneck).toBe(s.expected.bottleneck);
+    const v = classifyBottleneck(s, s.run);
+    if (s.expected.bottleneck !== undefined) expect(v.bottleneck).toBe(s.expected.bottleneck);
+    if (s.expected.limitedBy !== undefined) expect(v.limitedBy).toBe(s.expected.limitedBy);
+    if (v.limitedBy === 'not-enough-data') {
+      expect(v.confidence).toBe(0);
+      return;
+    }
     expect(v.confidence).toBeGreaterThan(0.4);
     expect(v.evidence.length).toBeGreaterThan(1);
     expect(v.evidence.join(' ')).toMatch(/\d/);
+  });
+  it('bandwidth-limited: names --bwlimit and the per-stream rate', () => {
+    const s = load('bandwidth-limited.json');
+    const v = classifyBottleneck(s, s.run);
+    expect(v.evidence[0]).toMatch(/^--bwlimit 2000 KiB\/s .* per stream: \d+ of \d+ streams averaged/);
+  });
+  it('one-file-long-pole: names the task and its file, and says more streams cannot help', () => {
+    const s = load('one-file-long-pole.json');
+    const v = classifyBottleneck(s, s.run);
+    expect(v.evidence[0]).toMatch(/^task big ran alone for [\d.]+ s of the [\d.]+ s transfer/);
+    expect(v.evidence.join('\n')).toContain('big/raw/master.bin');
+    expect(v.suggestion.reason).toMatch(/one file \(big\/raw\/master\.bin\).*more streams cannot help/);
+  });
+  it('host-busy: says the host was busy with other work, with the share, and auto has no CPU to back off from', () => {
+    const s = load('host-busy.json');
+    const v = classifyBottleneck(s, s.run);
+    expect(v.evidence[0]).toMatch(/other processes \d+% \(\d+% of the busy time\)/);
+    expect(v.bottleneck).not.toBe('cpu');
+  });
+  it('replaying a recording twice gives the same verdict', () => {
+    for (const f of files) {
+      const s = load(f);
+      expect(classifyBottleneck(s, s.run)).toEqual(classifyBottleneck(load(f), load(f).run));
+    }
   });
   it('cpu-bound: attributes the CPU to the rsync tree and does not suggest raising', () => {
     const v = classifyBottleneck(load('cpu-bound.json'));
@@ -75,12 +107,57 @@ describe('classifyBottleneck rules', () => {
     expect(v.bottleneck).toBe('latency');
     expect(v.scores.latency).toBeGreaterThan(0.8);
   });
-  it('cpu saturated by other work: keep, and say so', () => {
+  it('cpu saturated by other work is contention, not a CPU-bound backup', () => {
     const tree = { pids: 3, cpuCores: 0.2, cpuPctOfMachine: 5, readBytesPerSec: 0, writeBytesPerSec: 0, rcharPerSec: 0, wcharPerSec: 0 };
-    const v = classifyBottleneck(series(times(10, () => sample({ busy: 97, runnable: 5, tree }))));
-    expect(v.bottleneck).toBe('cpu');
+    const s = series(times(10, () => sample({ busy: 97, runnable: 5, tree })));
+    expect(classifyBottleneck(s).bottleneck).not.toBe('cpu');
+    const v = classifyBottleneck(s, { tasks: [] });
+    expect(v.limitedBy).toBe('contention');
     expect(v.suggestion.concurrency).toBe('keep');
-    expect(v.suggestion.reason).toMatch(/other work/);
+    expect(v.evidence[0]).toMatch(/the backup used 5% and other processes 92% \(95% of the busy time\)/);
+  });
+  it('the backup using most of a full CPU is cpu', () => {
+    const tree = { pids: 3, cpuCores: 3.6, cpuPctOfMachine: 90, readBytesPerSec: 0, writeBytesPerSec: 0, rcharPerSec: 0, wcharPerSec: 0 };
+    expect(classifyBottleneck(series(times(10, () => sample({ busy: 97, tree }))), { tasks: [] }).limitedBy).toBe('cpu');
+  });
+  it('fewer samples than the minimum: not enough data, no confident verdict', () => {
+    const v = classifyBottleneck(series(times(2, () => sample({ busy: 99 }))));
+    expect(v).toMatchObject({ limitedBy: 'not-enough-data', confidence: 0 });
+    expect(v.evidence[0]).toBe('2 samples, at least 5 are needed (one per 1000 ms)');
+  });
+  it('a score either side of the saturation line gives the same verdict (margin, no cpu/latency flip)', () => {
+    // 4 of 10 steady samples at the threshold vs 5 of 10: scores straddle 0.5.
+    const mk = (hot: number): SampleSeries => series(Array.from({ length: 12 }, (_, i) => sample({ busy: i >= 1 && i <= hot ? 90 : 30 })));
+    const a = classifyBottleneck(mk(4));
+    const b = classifyBottleneck(mk(5));
+    expect(a.scores.cpu).toBeLessThan(0.5);
+    expect(b.scores.cpu).toBeGreaterThanOrEqual(0.5);
+    expect(a.bottleneck).toBe('cpu');
+    expect(b.bottleneck).toBe('cpu');
+  });
+  const task = (id: string, start: number, end: number, bytes = 1e6, files = 10): RunTask => ({ id, startedAt: start, finishedAt: end, bytes, files });
+  it('--bwlimit: every stream at its limit names the limit before any resource', () => {
+    const run: RunFacts = { bwlimitBytesPerSec: 1e6, tasks: [task('a', 0, 10_000, 9.8e6), task('b', 0, 10_000, 9.6e6), task('c', 0, 500, 2e6)] };
+    const v = classifyBottleneck(series(times(10, () => sample())), run);
+    expect(v.limitedBy).toBe('bwlimit');
+    expect(v.confidence).toBe(1);
+    expect(v.evidence[0]).toMatch(/2 of 2 streams averaged 970kB\/s/);
+  });
+  it('critical path: one task alone for most of the run; a dominant file means nothing to split', () => {
+    const tasks = [task('big', 0, 20_000, 110e6, 3), task('x', 0, 1000), task('y', 0, 1500)];
+    const split = classifyBottleneck(series(times(10, () => sample())), { tasks });
+    expect(split.limitedBy).toBe('critical-path');
+    expect(split.confidence).toBe(0.93);
+    expect(split.suggestion.reason).toMatch(/^split big into subfolders/);
+    const oneFile = classifyBottleneck(series(times(10, () => sample())), { tasks, largestFile: { task: 'big', path: 'big/raw.mov', bytes: 100e6 } });
+    expect(oneFile.evidence[1]).toBe('its largest file big/raw.mov (100MB) took about 18.2 s at the task\'s rate');
+    expect(oneFile.suggestion.reason).toMatch(/nothing to split, more streams cannot help/);
+  });
+  it('a fixed concurrency with waiting tasks and nothing saturated is the limit', () => {
+    const tasks = Array.from({ length: 6 }, (_, i) => task(`p${i}`, (i % 3) * 1000, (i % 3) * 1000 + 3000));
+    const v = classifyBottleneck(series(times(10, () => sample())), { fixedConcurrency: 2, tasks });
+    expect(v.limitedBy).toBe('fixed-concurrency');
+    expect(v.evidence[0]).toMatch(/--concurrency 2\) and 4 of 6 tasks waited/);
   });
   it('a single pegged rsync on an otherwise idle 4-core box is cpu with raise', () => {
     const tree = { pids: 2, cpuCores: 1, cpuPctOfMachine: 25, readBytesPerSec: 0, writeBytesPerSec: 0, rcharPerSec: 0, wcharPerSec: 0, top: { pid: 7, comm: 'rsync', cpuCores: 0.99 } };
@@ -135,13 +212,13 @@ describe('classifyBottleneck rules', () => {
     const psi = { memory: { somePct: 90, fullPct: 80, someAvg10: 0, fullAvg10: 0 }, io: { somePct: 90, fullPct: 80, someAvg10: 0, fullAvg10: 0 } };
     expect(classifyBottleneck(series(times(10, () => sample({ psi })))).bottleneck).toBe('memory');
   });
-  it('an empty series is latency with zero confidence', () => {
-    expect(classifyBottleneck(series([]))).toMatchObject({ bottleneck: 'latency', confidence: 0 });
+  it('an empty series is not enough data', () => {
+    expect(classifyBottleneck(series([]))).toMatchObject({ limitedBy: 'not-enough-data', confidence: 0 });
   });
 });
 
 describe('formatLiveLine', () => {
-  it('prints cpu with the tree, the dest disk, the busiest NIC and free memory', () => {
+  it('prints the backup\'s own cpu, what it copied, the dest disk busy time and free memory; an idle NIC on a local run is left out', () => {
     const tree = { pids: 2, cpuCores: 0.76, cpuPctOfMachine: 38, readBytesPerSec: 0, writeBytesPerSec: 0, rcharPerSec: 0, wcharPerSec: 0, top: { pid: 7, comm: 'rsync', cpuCores: 0.7 } };
     const s = sample({
       busy: 43,
@@ -149,7 +226,7 @@ describe('formatLiveLine', () => {
       disks: { sda: { ...disk({ readBytesPerSec: 12e6, writeBytesPerSec: 40e6, busyPct: 71 }), roles: ['dest'] }, sdb: disk({ busyPct: 99 }) },
       mem: { availableBytes: 21.3 * 2 ** 30 },
     });
-    expect(formatLiveLine(s)).toBe('cpu 43% (rsync 38%) | disk sda r 12MB/s w 40MB/s 71% busy | net eth0 0B/s | mem 21.3GiB free');
+    expect(formatLiveLine(s, { bytesPerSec: 20e6 })).toBe('backup cpu 38% (host 43%) | copied 20MB/s | disk sda 71% busy | mem 21.3GiB free');
   });
   it('shows await, drops and memory pressure only when they matter', () => {
     const s = sample({
@@ -157,6 +234,6 @@ describe('formatLiveLine', () => {
       net: { lo: net({ rxBytesPerSec: 9e9 }), eth0: net({ txBytesPerSec: 1.5e6, txDropsPerSec: 3 }) },
       psi: { memory: { somePct: 25, fullPct: 5, someAvg10: 0, fullAvg10: 0 } },
     });
-    expect(formatLiveLine(s)).toBe('cpu 5% | disk vdb r 0B/s w 0B/s 97% busy await 41ms | net eth0 1.5MB/s 3 drops/s | mem 6.0GiB free psi 25%');
+    expect(formatLiveLine(s)).toBe('host cpu 5% | disk vdb 97% busy await 41ms | net eth0 1.5MB/s 3 drops/s | mem 6.0GiB free psi 25%');
   });
 });

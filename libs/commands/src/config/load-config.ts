@@ -8,12 +8,13 @@ import { CONFIG_SCHEMA, type SchemaNode } from './config-schema.js';
 export type ConfigFileOptions = Pick<
   SyncCommandOptions,
   | 'source' | 'dest' | 'concurrency' | 'delete' | 'dryRun' | 'include' | 'exclude' | 'bwlimit' | 'hardLinks' | 'acls' | 'xattrs' | 'report' | 'junit' | 'output'
-  | 'html' | 'retries' | 'maxDelete' | 'maxShrink' | 'sourceMarker' | 'destMarker' | 'destFs'
+  | 'html' | 'listDeletions' | 'retries' | 'maxDelete' | 'maxShrink' | 'sourceMarker' | 'destMarker' | 'destFs'
   | 'sshPort' | 'sshIdentity' | 'sshKnownHosts' | 'sshHostKeyChecking' | 'timeout' | 'shard'
+  | 'metricsFile' | 'notifyUrl' | 'logFile' | 'quiet'
 >;
 
 /** Keys whose values are paths; relative ones are taken relative to the config file's folder. */
-const PATH_KEYS = ['source', 'dest', 'report', 'junit', 'html'] as const;
+const PATH_KEYS = ['source', 'dest', 'report', 'junit', 'html', 'listDeletions', 'metricsFile', 'logFile'] as const;
 
 /** Describes what a schema node accepts, in words, e.g. `a whole number >= 1 or "auto"`. */
 export function describeSchema(node: SchemaNode): string {

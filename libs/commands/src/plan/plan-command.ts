@@ -10,6 +10,8 @@ export interface PlanCommandOptions {
   include?: string[] | string;
   exclude?: string[] | string;
   shard?: string;
+  /** rsync --bwlimit per process in KiB/s, as the sync would use: the estimate honours it. */
+  bwlimit?: number;
   /** Print the plan as JSON instead of a table. */
   json?: boolean;
   /** Read options from this dailysync.config.json; options given here override its values. */
@@ -67,6 +69,7 @@ export function formatPlan(result: PlanOnlyResult): string {
     `Estimated: ${formatDuration(Math.round(plan.totalWorkMs))} of work, about ${formatDuration(Math.round(plan.estimatedMs))} with ${plan.concurrency} at once${options.concurrency === 'auto' ? ' (auto starts there and adapts)' : ''}.`,
   ];
   if (plan.tasks.some((t) => t.estimate?.scaled)) lines.push('~ marks a part of a split project: its share of the project\'s files and size, estimated from its cost, not counted.');
+  if (options.bwlimitKiB > 0) lines.push(`Each rsync is held to --bwlimit ${options.bwlimitKiB} KiB/s: no task is estimated faster than its bytes at that rate.`);
   if (plan.tasks.some((t) => t.estimate?.basis === 'walk-partial')) lines.push('Some sizes are lower bounds: the estimate walk ran out of its budget.');
   if (plan.tasks.some((t) => t.estimate?.basis === 'none')) lines.push('Some sizes are unknown: a remote source is not walked; they are measured by the first backup.');
   if (skipped.length > 0) lines.push(`Not selected: ${skipped.join(', ')}.`);
@@ -86,6 +89,7 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
       include: typeof options.include === 'string' ? [options.include] : options.include,
       exclude: typeof options.exclude === 'string' ? [options.exclude] : options.exclude,
       ...(options.shard === undefined ? {} : { shard: options.shard }),
+      ...(options.bwlimit === undefined ? {} : { bwlimitKiB: options.bwlimit }),
     });
     if (options.json) {
       const { plan, shardTaskIds } = result;

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { ConfigError, MAX_ABORT_LISTENERS, findRestorePoint, formatSummaryTable, parseConcurrency, runBackup, writeJsonReport, type BackupReport } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
 import { applyDefaults } from '../options/registry.js';
+import { RunLog } from '../output/run-log.js';
 import { ListrView } from '../sync/listr-view.js';
+import { PlainView } from '../sync/plain-view.js';
 import { checkOutputFile, completeRecord, recordError, recordWithoutReport, writeRunRecord, type RunRecordSink } from '../sync/run-record.js';
 import { EXIT } from '../sync/sync-command.js';
 
@@ -92,7 +94,7 @@ export async function runRestoreCommand(options: RestoreCommandOptions, ctx: Res
   options = applyDefaults('restore', options);
   const sinks: RunRecordSink[] = [];
   let report: BackupReport | undefined;
-  let view: ListrView | undefined;
+  let view: ListrView | PlainView | undefined;
   let failure: unknown;
   let where: { source?: string; dest?: string } = { source: options.dest, dest: options.to };
   try {
@@ -129,7 +131,8 @@ export async function runRestoreCommand(options: RestoreCommandOptions, ctx: Res
     out.write(`Restoring ${point.label === 'mirror' ? 'the mirror' : `snapshot ${point.label}`} (${point.dir})${projects.length ? `, projects ${projects.join(', ')}` : ''} into ${to}\n`);
     const isTTY = (out as NodeJS.WriteStream).isTTY === true;
     const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
-    view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out });
+    // The same views as a sync: live rows on a terminal, timestamped plain lines otherwise.
+    view = mode === 'tty' ? new ListrView({ throttleMs: 200 }) : new PlainView({ log: new RunLog({ stream: out, timestamps: true, quiet: false }), throttleMs: 15000, periodMs: 30000 });
     report = await runBackup({
       source: point.dir,
       dest: to,

@@ -1,4 +1,5 @@
-import { classifyBottleneck, formatLiveLine, startSampler, type Resource, type Role, type Sample, type Sampler, type SampleSeries, type StaticFacts, type Verdict } from '@dailysync/metrics';
+import { classifyBottleneck, formatLiveLine, startSampler, THRESHOLDS, type Resource, type Role, type RunFacts, type Sample, type Sampler, type SampleSeries, type StaticFacts, type Verdict } from '@dailysync/metrics';
+import type { BackupHooks, SyncTask } from '@dailysync/sync';
 
 /** Disk numbers of one role (source or dest) in one compact sample. */
 export interface CompactDisk {
@@ -16,6 +17,8 @@ export interface CompactSample {
   cpuBusyPct: number;
   /** The backup's own process tree, as a share of all cores (0..100). */
   treeCpuPct: number | null;
+  /** Bytes the backup's rsyncs reported moved per second (their progress counters); null when unknown. */
+  backupBps?: number | null;
   disk: Partial<Record<Role, CompactDisk>>;
   net: { iface: string; rxBps: number; txBps: number } | null;
   memAvailableBytes: number;
@@ -63,7 +66,7 @@ function pickNet(sample: Sample, facts: StaticFacts): CompactSample['net'] {
   return name === undefined || !r ? null : { iface: name, rxBps: Math.round(r.rxBytesPerSec), txBps: Math.round(r.txBytesPerSec) };
 }
 
-export function compactSample(sample: Sample, facts: StaticFacts, startedAt: number): CompactSample {
+export function compactSample(sample: Sample, facts: StaticFacts, startedAt: number, backupBps?: number): CompactSample {
   const disk: CompactSample['disk'] = {};
   for (const role of ['source', 'dest'] as const) {
     const d = roleDisk(sample, facts, role);
@@ -73,6 +76,7 @@ export function compactSample(sample: Sample, facts: StaticFacts, startedAt: num
     t: round((sample.t - startedAt) / 1000),
     cpuBusyPct: round(sample.cpu.busyPct),
     treeCpuPct: sample.tree ? round(sample.tree.cpuPctOfMachine) : null,
+    backupBps: backupBps === undefined ? null : Math.round(backupBps),
     disk,
     net: pickNet(sample, facts),
     memAvailableBytes: sample.mem.availableBytes,
@@ -99,10 +103,12 @@ function meanOf(points: CompactSample[]): CompactSample {
     };
   }
   const tree = avg((p) => p.treeCpuPct);
+  const moved = avg((p) => p.backupBps);
   return {
     t: last.t,
     cpuBusyPct: round(avg((p) => p.cpuBusyPct) ?? 0),
     treeCpuPct: tree === null ? null : round(tree),
+    backupBps: moved === null ? null : Math.round(moved),
     disk,
     net: last.net ? { iface: last.net.iface, rxBps: Math.round(avg((p) => p.net?.rxBps) ?? 0), txBps: Math.round(avg((p) => p.net?.txBps) ?? 0) } : null,
     memAvailableBytes: Math.round(avg((p) => p.memAvailableBytes) ?? 0),
@@ -110,8 +116,8 @@ function meanOf(points: CompactSample[]): CompactSample {
 }
 
 /** Every sample compacted; more than `maxPoints` are averaged in equal buckets. */
-export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINTS): CompactSample[] {
-  const points = series.samples.map((s) => compactSample(s, series.facts, series.startedAt));
+export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINTS, backupBps?: ReadonlyMap<number, number>): CompactSample[] {
+  const points = series.samples.map((s) => compactSample(s, series.facts, series.startedAt, backupBps?.get(s.t)));
   if (points.length <= maxPoints) return points;
   const size = Math.ceil(points.length / maxPoints);
   const out: CompactSample[] = [];
@@ -119,7 +125,7 @@ export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINT
   return out;
 }
 
-export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classifyBottleneck(series)): DiagnosisReport {
+export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classifyBottleneck(series), backupBps?: ReadonlyMap<number, number>): DiagnosisReport {
   const target = (role: Role): DiagnosisReport['source'] => {
     const t = series.facts[role];
     if (!t) return undefined;
@@ -131,7 +137,7 @@ export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classify
     startedAt: new Date(series.startedAt).toISOString(),
     cores: series.facts.cores,
     memTotalBytes: series.facts.memTotalBytes,
-    series: compactSeries(series),
+    series: compactSeries(series, MAX_SERIES_POINTS, backupBps),
   };
   const source = target('source');
   const dest = target('dest');
@@ -140,10 +146,38 @@ export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classify
   return d;
 }
 
+const LIMIT_WORDS: Record<Verdict['limitedBy'], string> = {
+  cpu: 'cpu',
+  disk: 'disk',
+  network: 'network',
+  memory: 'memory',
+  latency: 'latency',
+  'not-enough-data': 'not enough data',
+  bwlimit: 'your --bwlimit',
+  'fixed-concurrency': 'your --concurrency',
+  'critical-path': 'one task on the critical path',
+  contention: 'other work on the host',
+};
+
 /** `Bottleneck: disk (82% confidence) — dest disk vdb 97% busy, ...; keep concurrency: reason`. */
 export function formatVerdictLine(v: Verdict): string {
   const evidence = v.evidence.slice(0, 2).join('; ');
-  return `Bottleneck: ${v.bottleneck} (${Math.round(v.confidence * 100)}% confidence) — ${evidence}; ${v.suggestion.concurrency} concurrency: ${v.suggestion.reason}`;
+  const limit = v.limitedBy ?? v.bottleneck;
+  if (limit === 'not-enough-data') return `Bottleneck: not enough data — ${evidence}`;
+  return `Bottleneck: ${LIMIT_WORDS[limit]} (${Math.round(v.confidence * 100)}% confidence) — ${evidence}; ${v.suggestion.concurrency} concurrency: ${v.suggestion.reason}`;
+}
+
+/**
+ * The resource the backup itself saturates, over the last few samples (for --concurrency auto):
+ * CPU counts the backup's own share, so a host busy with other work gives no reason to back off.
+ */
+export function liveSaturation(facts: StaticFacts, samples: readonly Sample[], intervalMs: number): Resource | undefined {
+  if (samples.length < THRESHOLDS.minSamples) return undefined;
+  const first = samples[0] as Sample;
+  const last = samples[samples.length - 1] as Sample;
+  const series: SampleSeries = { version: 1, startedAt: first.t - intervalMs, endedAt: last.t, intervalMs, facts, samples: [...samples] };
+  const b = classifyBottleneck(series).bottleneck;
+  return b === 'latency' ? undefined : b;
 }
 
 /** Samples the machine during a sync: live line, live verdict for --concurrency auto, final diagnosis. */
@@ -152,45 +186,104 @@ export class SyncDiagnosis {
   private facts: StaticFacts | undefined;
   private readonly startedAt = Date.now();
   private readonly recent: Sample[] = [];
+  /** Bytes each task's rsync reported so far (its latest attempt). */
+  private readonly taskBytes = new Map<string, number>();
+  private movedAtLastSample = 0;
+  private lastRate: number | undefined;
+  /** Bytes moved per second by the backup, keyed by the sample's end time. */
+  private readonly backupBps = new Map<number, number>();
+  private plannedTasks: readonly SyncTask[] = [];
 
-  constructor(paths: { source: string; dest: string }, intervalMs = 1000, onSample?: (line: string) => void) {
+  constructor(
+    paths: { source: string; dest: string },
+    private readonly intervalMs = 1000,
+    onSample?: (line: string) => void,
+  ) {
     this.sampler = startSampler({
       rootPid: process.pid,
       paths,
       intervalMs,
       onSample: (s) => {
+        const moved = this.moved();
+        const rate = Math.max(0, moved - this.movedAtLastSample) / Math.max(0.001, s.seconds);
+        this.movedAtLastSample = moved;
+        this.lastRate = rate;
+        this.backupBps.set(s.t, rate);
         this.recent.push(s);
-        if (this.recent.length > 5) this.recent.shift();
-        onSample?.(formatLiveLine(s));
+        if (this.recent.length > THRESHOLDS.minSamples) this.recent.shift();
+        onSample?.(formatLiveLine(s, { bytesPerSec: rate }));
       },
     });
     this.sampler.facts.then((f) => (this.facts = f)).catch(() => undefined);
   }
 
-  liveLine(): string | undefined {
-    const s = this.sampler.latest();
-    return s ? formatLiveLine(s) : undefined;
+  private moved(): number {
+    let n = 0;
+    for (const b of this.taskBytes.values()) n += b;
+    return n;
   }
 
-  /** Verdict over the last ~5 samples; undefined until there are facts and 3 samples. */
+  /** The hooks with the backup's own byte counters tapped (for the resource line and the report). */
+  track(hooks: BackupHooks): BackupHooks {
+    return {
+      ...hooks,
+      onPlan: (plan) => {
+        this.plannedTasks = plan.tasks;
+        hooks.onPlan?.(plan);
+      },
+      onTaskStart: (task, attempt) => {
+        // A retried attempt starts its counters again: what the failed one moved still moved.
+        if (attempt > 1) this.taskBytes.set(`${task.id}#${attempt - 1}`, this.taskBytes.get(task.id) ?? 0);
+        this.taskBytes.set(task.id, 0);
+        hooks.onTaskStart?.(task, attempt);
+      },
+      onTaskProgress: (task, progress) => {
+        this.taskBytes.set(task.id, Math.max(this.taskBytes.get(task.id) ?? 0, progress.bytes));
+        hooks.onTaskProgress?.(task, progress);
+      },
+      onTaskFinish: (task, result) => {
+        this.taskBytes.set(task.id, Math.max(this.taskBytes.get(task.id) ?? 0, result.bytesTransferred));
+        hooks.onTaskFinish?.(task, result);
+      },
+    };
+  }
+
+  /** Tasks of the plan, once the engine has planned. */
+  get tasks(): readonly SyncTask[] {
+    return this.plannedTasks;
+  }
+
+  liveLine(): string | undefined {
+    const s = this.sampler.latest();
+    return s ? formatLiveLine(s, this.lastRate === undefined ? {} : { bytesPerSec: this.lastRate }) : undefined;
+  }
+
+  /** The resource the backup saturates lately; undefined until there are facts and 5 samples, or when none. */
   saturation(): Resource | undefined {
-    if (!this.facts || this.recent.length < 3) return undefined;
-    const series: SampleSeries = { version: 1, startedAt: this.startedAt, endedAt: Date.now(), intervalMs: 1000, facts: this.facts, samples: [...this.recent] };
+    if (!this.facts) return undefined;
     try {
-      return classifyBottleneck(series).bottleneck;
+      return liveSaturation(this.facts, this.recent, this.intervalMs);
     } catch {
       return undefined;
     }
   }
 
-  private stopped: Promise<DiagnosisReport | undefined> | undefined;
+  private series: Promise<SampleSeries | undefined> | undefined;
 
-  /** Stops sampling (idempotent) and classifies the whole run; undefined when no sample was taken. */
-  stop(): Promise<DiagnosisReport | undefined> {
-    this.stopped ??= this.sampler
-      .stop()
-      .then((series) => (series.samples.length === 0 ? undefined : buildDiagnosis(series)))
-      .catch(() => undefined);
-    return this.stopped;
+  /** Stops sampling (idempotent); the whole series, or undefined when sampling failed. */
+  stopSampling(): Promise<SampleSeries | undefined> {
+    this.series ??= this.sampler.stop().catch(() => undefined);
+    return this.series;
+  }
+
+  /** Stops sampling and classifies the whole run with its run facts; undefined when no sample was taken. */
+  async stop(run?: RunFacts): Promise<DiagnosisReport | undefined> {
+    const series = await this.stopSampling();
+    if (!series || series.samples.length === 0) return undefined;
+    try {
+      return buildDiagnosis(series, classifyBottleneck(series, run), this.backupBps);
+    } catch {
+      return undefined;
+    }
   }
 }

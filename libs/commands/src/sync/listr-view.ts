@@ -1,27 +1,24 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import { formatBytes, formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
 
 export interface ListrViewOptions {
-  /** 'tty' draws the live renderer; 'plain' prints one line per event (CI logs, pipes). */
-  mode: 'tty' | 'plain';
-  /** Minimum time between two output updates of one task; plain logs want far fewer lines. */
+  /** Minimum time between two output updates of one running task. */
   throttleMs: number;
-  stream: NodeJS.WriteStream | NodeJS.WritableStream;
-  /** Live resource line (e.g. @dailysync/metrics' formatLiveLine), shown as an extra task while rsyncs run. */
+  /** Live resource line (e.g. @dailysync/metrics' formatLiveLine), shown as an extra row while rsyncs run. */
   resources?: () => string | undefined;
+  /** Rows for running tasks; default: the run's concurrency (32 at most with 'auto'). */
+  rows?: number;
 }
 
-/** How often the resource line changes: every second live, at most every 30 s in plain logs. */
-const RESOURCE_LINE_MS = { tty: 1000, plain: 30000 } as const;
+/** How often the overall and resource rows change. */
+const REFRESH_MS = 1000;
+/** Failures listed live under the failures row; the summary table after the run lists them all. */
+const FAILURES_SHOWN = 5;
+/** With --concurrency auto the engine never runs more than this many rsyncs (autoConcurrencyRange). */
+const AUTO_MAX_ROWS = 32;
 
-interface TaskSlot {
-  output?: (text: string) => void;
-  lastOutputAt: number;
-  finished: Promise<TaskResult>;
-  finish: (r: TaskResult) => void;
-}
-
-function progressLine(p: TaskProgress): string {
+export function progressLine(p: TaskProgress): string {
   const percent = `${p.percent}%`;
   const rate = p.bytesPerSecond > 0 ? `${formatBytes(p.bytesPerSecond)}/s` : '';
   const listing = p.toCheck && !p.toCheck.listComplete ? 'scanning' : '';
@@ -53,120 +50,267 @@ export function groupedByProject(tasks: readonly SyncTask[]): SyncTask[] {
   return [...groups.values()].flatMap((parts) => [...parts].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0)));
 }
 
+type Wrapper = ListrTaskWrapper<unknown, never, never>;
+
+/** A row that shows whichever task runs in it; an idle row has an empty title, which listr2 does not draw. */
+interface Row {
+  wrapper?: Wrapper;
+  taskId?: string;
+  title: string;
+  output: string;
+  lastOutputAt: number;
+}
+
 /**
- * Shows one listr2 task per sync task, all at once; each task's output is its rsync's live progress.
- * The engine schedules the work, the view only mirrors it through BackupHooks.
+ * The live view on a terminal, drawn by listr2 with a fixed number of rows whatever the number of
+ * projects: the overall line, the resource line, the failures so far, one row per running rsync
+ * (with its live progress) and one waiting row for the queue. Every redraw costs O(concurrency),
+ * not O(projects): with one row per project a 2,000-project run spent its time redrawing idle rows.
+ * The engine schedules the work; the view only mirrors it through BackupHooks.
  */
 export class ListrView {
-  private readonly slots = new Map<string, TaskSlot>();
+  private progress: RunProgress | undefined;
+  private readonly rows: Row[] = [];
+  private readonly rowOf = new Map<string, Row>();
+  private readonly failures: string[] = [];
+  private readonly queue: SyncTask[] = [];
+  private queueHead = 0;
+  private readonly started = new Set<string>();
+  private failuresWrapper?: Wrapper;
+  private list: Listr<unknown, 'default', 'simple'> | undefined;
   private running: Promise<unknown> | undefined;
+  private allFinished!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.allFinished = resolve));
+  private tasksLeft = 0;
+  private readonly finishedIds = new Set<string>();
+  /** Tasks the run never got to (closed early) and why: shown on the overall row, not on a task row. */
+  private notRun: { count: number; reason: string } | undefined;
 
   constructor(private readonly options: ListrViewOptions) {}
 
   hooks(): BackupHooks {
     return {
-      onPlan: ({ tasks }) => this.start(tasks),
-      onTaskStart: (task, attempt) => this.update(task, attempt > 1 ? `retrying (attempt ${attempt})` : 'starting rsync', true),
-      onTaskProgress: (task, progress) => this.update(task, progressLine(progress), false),
-      onTaskFinish: (task, result) => this.slots.get(task.id)?.finish(result),
+      onPlan: ({ tasks, options }) => this.start(tasks, options.concurrency),
+      onTaskStart: (task, attempt) => this.taskStarted(task, attempt),
+      onTaskProgress: (task, p) => {
+        this.progress?.progress(task, p);
+        this.setOutput(task, progressLine(p), false);
+      },
+      onTaskFinish: (task, result) => this.taskFinished(task, result),
     };
   }
 
-  private update(task: SyncTask, text: string, force: boolean): void {
-    const slot = this.slots.get(task.id);
-    if (!slot?.output) return;
-    const now = Date.now();
-    if (!force && now - slot.lastOutputAt < this.options.throttleMs) return;
-    slot.lastOutputAt = now;
-    slot.output(text);
-  }
-
-  private start(tasks: SyncTask[]): void {
-    for (const task of tasks) {
-      let finish!: (r: TaskResult) => void;
-      const finished = new Promise<TaskResult>((resolve) => (finish = resolve));
-      this.slots.set(task.id, { lastOutputAt: 0, finished, finish });
+  private taskStarted(task: SyncTask, attempt: number): void {
+    this.progress?.start(task);
+    this.started.add(task.id);
+    this.showQueue();
+    if (!this.rowOf.has(task.id)) {
+      const row = this.rows.find((r) => r.taskId === undefined);
+      // More rsyncs than rows cannot happen with the run's own concurrency; if it did, the task still counts in the overall line.
+      if (row) {
+        row.taskId = task.id;
+        this.rowOf.set(task.id, row);
+        this.setTitle(row, taskLabel(task));
+      }
     }
-    const list = new Listr(
-      [...this.resourceTask(), ...groupedByProject(tasks).map((task) => ({
-        title: taskLabel(task),
-        task: async (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => {
-          const slot = this.slots.get(task.id);
-          if (!slot) return;
-          const label = taskLabel(task);
-          // Plain logs print outputs without their task title, so each line names its task there.
-          slot.output = this.options.mode === 'tty' ? (text) => (wrapper.output = text) : (text) => (wrapper.output = `${label}: ${text}`);
-          if (this.options.mode === 'tty') wrapper.output = 'queued';
-          const result = await slot.finished;
-          if (result.status === 'skipped') return wrapper.skip(`${label}: ${result.meaning}`);
-          if (result.status === 'failed' || result.status === 'interrupted') {
-            wrapper.title = `${label}: ${result.status}`;
-            throw new Error(result.error ?? result.meaning);
-          }
-          wrapper.title = finalLine(label, result);
-        },
-      }))],
-      {
-        concurrent: true,
-        exitOnError: false,
-        // dailysync handles SIGINT itself: it must stop rsync and write the report before exiting.
-        registerSignalListeners: false,
-        renderer: this.options.mode === 'tty' ? 'default' : 'simple',
-        fallbackRenderer: 'simple',
-        fallbackRendererCondition: this.options.mode !== 'tty',
-        rendererOptions: { outputBar: 1, persistentOutput: false, collapseErrors: false },
-        collectErrors: false,
-      } as never,
-    );
-    this.running = list.run().catch(() => undefined);
+    this.setOutput(task, attempt > 1 ? `retrying (attempt ${attempt})` : 'starting rsync', true);
   }
 
-  /** The `resources` task: refreshes the live resource line until every sync task has finished. */
-  private resourceTask(): Array<{ title: string; task: (ctx: unknown, wrapper: ListrTaskWrapper<unknown, never, never>) => Promise<void> }> {
+  private taskFinished(task: SyncTask, result: TaskResult): void {
+    if (this.finishedIds.has(task.id)) return;
+    this.finishedIds.add(task.id);
+    this.progress?.finish(task, result);
+    this.started.add(task.id);
+    const row = this.rowOf.get(task.id);
+    if (row) {
+      this.rowOf.delete(task.id);
+      row.taskId = undefined;
+      this.setOutputOf(row, '', true);
+      this.setTitle(row, '');
+    }
+    if (result.status === 'failed' || result.status === 'interrupted') {
+      this.failures.push(`${taskLabel(task)}: ${result.status}${result.error ? `: ${result.error}` : ''}`);
+      const wrapper = this.failuresWrapper;
+      if (wrapper) {
+        wrapper.title = this.failuresTitle();
+        wrapper.output = this.failures.at(-1) ?? '';
+      }
+    }
+    this.showQueue();
+    this.tasksLeft -= 1;
+    if (this.tasksLeft <= 0) this.allFinished();
+  }
+
+  private setTitle(row: Row, title: string): void {
+    row.title = title;
+    if (row.wrapper) row.wrapper.title = title;
+  }
+
+  private setOutput(task: SyncTask, text: string, force: boolean): void {
+    const row = this.rowOf.get(task.id);
+    if (row) this.setOutputOf(row, text, force);
+  }
+
+  private setOutputOf(row: Row, text: string, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - row.lastOutputAt < this.options.throttleMs) return;
+    row.lastOutputAt = now;
+    row.output = text;
+    if (row.wrapper) row.wrapper.output = text;
+  }
+
+  private failuresTitle(): string {
+    const n = this.failures.length;
+    return n === 0 ? '' : `${n} failed${n > FAILURES_SHOWN ? ` (last ${FAILURES_SHOWN} below; all in the summary)` : ''}`;
+  }
+
+  /** The waiting row: how many tasks wait and which start next. Its listr2 task has not started, so it is drawn as waiting. */
+  private queueTitle(): string {
+    // The engine starts tasks in plan order (retries aside), so the head only moves forward: O(1) amortised.
+    while (this.queueHead < this.queue.length && this.started.has(this.queue[this.queueHead]?.id ?? '')) this.queueHead += 1;
+    const waiting = this.queue.length - this.started.size;
+    if (waiting <= 0) return '';
+    const next: string[] = [];
+    for (let i = this.queueHead; i < this.queue.length && next.length < 3; i += 1) {
+      const t = this.queue[i];
+      if (t && !this.started.has(t.id)) next.push(taskLabel(t));
+    }
+    return `queued: ${waiting.toLocaleString('en-US')} waiting (next: ${next.join(', ')}${waiting > next.length ? ', …' : ''})`;
+  }
+
+  private showQueue(): void {
+    const task = this.list?.tasks.at(-1);
+    if (task && !task.isStarted() && !task.hasFinalized()) task.title$ = this.queueTitle();
+  }
+
+  private start(tasks: SyncTask[], concurrency: number | 'auto'): void {
+    const rowCount = Math.max(1, Math.min(tasks.length, this.options.rows ?? (concurrency === 'auto' ? AUTO_MAX_ROWS : concurrency)));
+    this.progress = new RunProgress(tasks, concurrency === 'auto' ? undefined : concurrency);
+    this.tasksLeft = tasks.length;
+    if (tasks.length === 0) this.allFinished();
+    this.queue.push(...tasks);
+    for (let i = 0; i < rowCount; i += 1) this.rows.push({ title: '', output: '', lastOutputAt: 0 });
+    const progress = this.progress;
+    // Every row is created with a title: listr2 sends the output of a task created without one to its bottom bar.
+    const rowTasks: ListrTask<unknown, never, never>[] = this.rows.map((row) => ({
+      title: 'idle',
+      task: async (_ctx: unknown, wrapper: Wrapper) => {
+        row.wrapper = wrapper;
+        wrapper.title = row.title;
+        wrapper.output = row.output;
+        await this.finished;
+        wrapper.title = '';
+      },
+    }));
+    const overall: ListrTask<unknown, never, never> = {
+      title: 'planning',
+      task: async (_ctx, wrapper) => {
+        const show = (): void => {
+          const s = progress.snapshot();
+          wrapper.title = formatOverallLine(s);
+          wrapper.output = formatTaskCounts(s);
+        };
+        show();
+        const timer = setInterval(show, REFRESH_MS);
+        timer.unref();
+        try {
+          await this.finished;
+        } finally {
+          clearInterval(timer);
+        }
+        const s = progress.snapshot();
+        const notRun = this.notRun;
+        wrapper.title = `${formatOverallLine(s)} in ${formatDuration(s.elapsedMs)}${notRun ? ` · ${notRun.count.toLocaleString('en-US')} not run (${notRun.reason})` : ''}`;
+        if (s.projectsFailed > 0) throw new Error(`${s.projectsFailed} of ${s.projectsTotal} projects failed`);
+      },
+    };
+    const failures: ListrTask<unknown, never, never> = {
+      title: 'failures',
+      rendererOptions: { outputBar: FAILURES_SHOWN, persistentOutput: true },
+      task: async (_ctx: unknown, wrapper: Wrapper) => {
+        this.failuresWrapper = wrapper;
+        wrapper.title = this.failuresTitle();
+        for (const line of this.failures.slice(-FAILURES_SHOWN)) wrapper.output = line;
+        await this.finished;
+        if (this.failures.length > 0) throw new Error(this.failuresTitle());
+      },
+    } as unknown as ListrTask<unknown, never, never>;
+    const queued: ListrTask<unknown, never, never> = {
+      title: this.queueTitle() || 'queued',
+      // Reached only when every row above has ended: by then nothing waits.
+      task: (_ctx, wrapper) => {
+        wrapper.title = '';
+      },
+    };
+    const fixed = [overall, ...this.resourceTask(), failures];
+    this.list = new Listr([...fixed, ...rowTasks, queued], {
+      // Every row but the last runs at once; the queue row stays "waiting" (not spinning) until the end.
+      concurrent: fixed.length + rowTasks.length,
+      exitOnError: false,
+      // dailysync handles SIGINT itself: it must stop rsync and write the report before exiting.
+      registerSignalListeners: false,
+      renderer: 'default',
+      rendererOptions: { collapseErrors: false, showErrorMessage: false, formatOutput: 'truncate' },
+      collectErrors: false,
+    } as never);
+    this.running = this.list.run().catch(() => undefined);
+  }
+
+  /** The `resources` row: refreshes the live resource line until every sync task has finished. */
+  private resourceTask(): ListrTask<unknown, never, never>[] {
     const line = this.options.resources;
     if (!line) return [];
-    const allFinished = Promise.all([...this.slots.values()].map((s) => s.finished));
     return [
       {
-        title: 'resources',
+        title: 'resources: sampling…',
         task: async (_ctx, wrapper) => {
-          const prefix = this.options.mode === 'tty' ? '' : 'resources: ';
           const show = (): void => {
             const text = line();
-            if (text !== undefined) wrapper.output = `${prefix}${text}`;
+            if (text !== undefined) wrapper.title = `resources: ${text}`;
           };
-          const timer = setInterval(show, RESOURCE_LINE_MS[this.options.mode]);
+          const timer = setInterval(show, REFRESH_MS);
           timer.unref();
-          if (this.options.mode === 'tty') wrapper.output = 'sampling…';
           try {
-            await allFinished;
+            await this.finished;
           } finally {
             clearInterval(timer);
           }
-          const last = line();
-          if (last !== undefined) wrapper.title = `resources: ${last}`;
+          show();
         },
       },
     ];
   }
 
   /**
-   * Ends the view when the run stopped early (a refusal or an error after the plan): tasks that got
-   * no finish are shown skipped with `reason`, so the renderer can draw its last frame and return.
+   * Ends the view, also when the run stopped early (a refusal, a lock, an interruption or an error
+   * after the plan was shown): every task that got no finish is finished as skipped with `reason`
+   * (counted on the overall row, never drawn on a task row), so every listr2 task ends, the
+   * renderer draws its last frame and returns (an Nx executor never hangs on it), and whatever is
+   * printed next starts on a line of its own.
    */
-  async close(reason: string): Promise<void> {
-    for (const [id, slot] of this.slots) {
-      slot.finish({
-        id, project: id, kind: 'project', status: 'skipped', exitCode: null, meaning: reason, error: null,
-        filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0, filesTotal: 0, bytesTotal: 0,
-        startedAt: null, finishedAt: null, durationMs: 0, attempts: [],
-      });
+  async close(reason = 'not run: the run stopped before this task'): Promise<void> {
+    let count = 0;
+    for (const task of this.queue) {
+      if (this.finishedIds.has(task.id)) continue;
+      count += 1;
+      this.notRun = { count, reason };
+      this.taskFinished(task, skippedResult(task, reason));
     }
+    this.allFinished();
     await this.done();
   }
 
-  /** Resolves when the renderer has drawn the final state of every task. */
+  /** Resolves when the renderer has drawn the final state of every row. */
   async done(): Promise<void> {
     await this.running;
   }
+}
+
+/** The result a task the run never finished is closed with. */
+function skippedResult(task: SyncTask, reason: string): TaskResult {
+  return {
+    id: task.id, project: task.project, kind: task.kind, status: 'skipped', exitCode: null, meaning: reason, error: null,
+    filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0, filesTotal: 0, bytesTotal: 0,
+    startedAt: null, finishedAt: null, durationMs: 0, attempts: [],
+  };
 }

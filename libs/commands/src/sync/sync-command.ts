@@ -1,12 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import type { RunFacts, SampleSeries } from '@dailysync/metrics';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
   MAX_ABORT_LISTENERS,
   formatSummaryTable,
+  isRemote,
   parseConcurrency,
   parseRetentionPolicy,
+  parseLocation,
   runBackup,
   runSnapshotBackup,
   writeFileAtomic,
@@ -19,7 +22,12 @@ import { ensureDemoTree } from '../demo/demo-tree.js';
 import { JsonEventStream } from '../output/json-events.js';
 import { formatJunit } from '../output/junit.js';
 import { ListrView } from './listr-view.js';
+import { PlainView } from './plain-view.js';
+import { RunLog } from '../output/run-log.js';
+import { RunSignals, runOutcome } from '../output/run-signals.js';
 import { formatVerdictLine, SyncDiagnosis } from './diagnosis.js';
+import { buildRunFacts } from './run-facts.js';
+import { DeletionList } from './deletion-list.js';
 import { renderHtmlReport } from '../reports/html-report.js';
 import { reportCommandError } from '../command-error.js';
 import { applyDefaults } from '../options/registry.js';
@@ -82,6 +90,16 @@ export interface SyncCommandOptions {
   keepMonthly?: number | string;
   /** Report what retention would remove, remove nothing. */
   pruneDryRun?: boolean;
+  /** With --delete: write every path deleted (with --dry-run: that would be deleted) here, one per line, relative to the backup root. */
+  listDeletions?: string;
+  /** Write Prometheus metrics of the run here at its end, whatever the exit (node_exporter textfile collector). */
+  metricsFile?: string;
+  /** Health-check ping URL: URL/start at the start, URL on success, URL/fail (exit code and summary in the body) on failure. */
+  notifyUrl?: string;
+  /** Append the run's lines, timestamped, to this file. */
+  logFile?: string;
+  /** Print only the summary and errors (no progress lines, no live view). */
+  quiet?: boolean;
 }
 
 export interface SyncCommandContext {
@@ -95,6 +113,8 @@ export interface SyncCommandContext {
   signal?: AbortSignal;
   /** Resource sampling interval (default 1000 ms; tests use less). */
   sampleIntervalMs?: number;
+  /** Receives the raw sample series and the run facts the verdict used (scenario recorders keep them as fixtures). */
+  onSeries?: (series: SampleSeries, run: RunFacts) => void;
 }
 
 export interface SyncCommandResult {
@@ -143,15 +163,30 @@ function formatSnapshotLines(report: BackupReport): string {
   return lines.join('\n');
 }
 
-/** The output files and the `--json` stream of a run, as record sinks; each file checked before the backup starts. */
+/** What `recordSinks` sets up: the record sinks, the HTML path, the run's monitoring signals and line log. */
+interface RunOutputs {
+  sinks: RunRecordSink[];
+  htmlPath?: string;
+  signals?: RunSignals;
+  log?: RunLog;
+  /** The first bad output option: the run stops with it (and still leaves its record in the sinks that are good). */
+  problem?: unknown;
+}
+
+/**
+ * The output files, the `--json` stream and the monitoring signals of a run, as record sinks;
+ * each file checked before the backup starts (`checkOutputFile`). A bad --notify-url or --log-file
+ * stops the run before any sink exists (nothing is written: the run could neither ping nor log).
+ */
 async function recordSinks(
   options: SyncCommandOptions,
   cwd: string,
   events: JsonEventStream | undefined,
-): Promise<{ sinks: RunRecordSink[]; htmlPath?: string; problem?: unknown }> {
+  run: { startedAt: Date; out: NodeJS.WritableStream; err: NodeJS.WritableStream; timestamps: boolean; reported: () => boolean },
+): Promise<RunOutputs> {
   const sinks: RunRecordSink[] = [];
   let problem: unknown;
-  const file = async (option: 'report' | 'junit' | 'html', value: string | undefined, example: string): Promise<string | undefined> => {
+  const file = async (option: string, value: string | undefined, example: string): Promise<string | undefined> => {
     if (value === undefined) return undefined;
     try {
       if (value.trim() === '') throw new ConfigError(`--${option} is empty: give a file name, e.g. --${option}=${example}`);
@@ -163,13 +198,25 @@ async function recordSinks(
       return undefined;
     }
   };
+  let signals: RunSignals;
+  let log: RunLog;
+  try {
+    signals = new RunSignals({ metricsFile: options.metricsFile, notifyUrl: options.notifyUrl, cwd, startedAt: run.startedAt, warn: (line) => run.err.write(`${line}\n`) });
+    const logFile = await file('log-file', options.logFile, 'dailysync.log');
+    if (problem !== undefined) throw problem;
+    log = new RunLog({ stream: run.out, timestamps: run.timestamps, quiet: options.quiet === true, ...(logFile === undefined ? {} : { logFile }) });
+  } catch (error) {
+    return { sinks: [], problem: error };
+  }
   const reportPath = await file('report', options.report, 'backup-report.json');
   const junitPath = await file('junit', options.junit, 'backup-junit.xml');
   const htmlPath = await file('html', options.html, 'backup-report.html');
+  const metricsPath = signals.metricsFile === undefined ? undefined : await file('metrics-file', signals.metricsFile, 'dailysync.prom');
   if (reportPath !== undefined) sinks.push({ label: 'Report', file: reportPath, write: (record) => writeJsonReport(reportPath, record) });
   if (junitPath !== undefined) sinks.push({ label: 'JUnit XML', file: junitPath, write: (record) => writeFileAtomic(junitPath, formatJunit(record)) });
+  if (metricsPath !== undefined) sinks.push({ label: 'Metrics file', file: metricsPath, write: (record) => signals.writeMetrics(runOutcome(record, run.startedAt, run.reported())) });
   if (events) sinks.push({ label: 'JSON events', write: (record) => events.finish(record) });
-  return { sinks, ...(htmlPath === undefined ? {} : { htmlPath }), ...(problem === undefined ? {} : { problem }) };
+  return { sinks, signals, log, ...(htmlPath === undefined ? {} : { htmlPath }), ...(problem === undefined ? {} : { problem }) };
 }
 
 /** Signals that stop a run the way Ctrl-C does; SIGHUP too, so a closed terminal or ssh session does not leave rsyncs running. */
@@ -198,11 +245,15 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
   if (ctx.handleSignals) for (const s of STOP_SIGNALS) process.on(s, onSignal);
   let sinks: RunRecordSink[] = [];
   let htmlPath: string | undefined;
-  let view: ListrView | undefined;
+  let view: ListrView | PlainView | undefined;
+  let signals: RunSignals | undefined;
+  let log: RunLog | undefined;
   let diagnosis: SyncDiagnosis | undefined;
   let report: BackupReport | undefined;
   let failure: unknown;
   let eventHooks: BackupHooks | undefined;
+  let deletions: DeletionList | undefined;
+  let listDeletionsPath: string | undefined;
   let where: { source?: string; dest?: string } = { source: options.source, dest: options.dest };
   try {
     try {
@@ -215,21 +266,33 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       // With --json, stdout carries only events; what people read moves to stderr.
       const events = options.json ? new JsonEventStream({ stream: out, progressThrottleMs: 5000 }) : undefined;
       if (events) out = err;
-      const outputs = await recordSinks(options, cwd, events);
+      const outputs = await recordSinks(options, cwd, events, { startedAt, out, err, timestamps: plainOutput(options, out), reported: () => report !== undefined });
       sinks = outputs.sinks;
       htmlPath = outputs.htmlPath;
+      signals = outputs.signals;
+      log = outputs.log;
       if (outputs.problem !== undefined) throw outputs.problem;
       eventHooks = events?.hooks();
     }
+    // The run starts here for monitoring: the 'end' ping is sent with the run record, whatever the exit.
+    await signals?.started();
     const { source, dest } = await resolvePaths(options, ctx, out);
     where = { source, dest };
-    const isTTY = (out as NodeJS.WriteStream).isTTY === true;
-    const mode = options.output === 'tty' || (options.output !== 'plain' && isTTY) ? 'tty' : 'plain';
+    const mode = plainOutput(options, out) ? 'plain' : 'tty';
+    const runLog = log;
+    if (options.listDeletions !== undefined && options.listDeletions.trim() === '') throw new ConfigError('--list-deletions is empty: give a file name for the list, e.g. --list-deletions=deletions.txt');
+    if (options.listDeletions !== undefined && !options.delete) throw new ConfigError('--list-deletions needs --delete: it lists what --delete removes (add --dry-run to only list them)');
+    listDeletionsPath = options.listDeletions === undefined ? undefined : path.resolve(cwd, options.listDeletions);
+    deletions = options.delete ? await DeletionList.open(listDeletionsPath) : undefined;
+    const deleting = deletions;
     diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
     const sampling = diagnosis;
     if (eventHooks === undefined) {
-      view = new ListrView({ mode, throttleMs: mode === 'tty' ? 200 : 15000, stream: out, resources: () => sampling.liveLine() });
+      const resources = (): string | undefined => sampling.liveLine();
+      view = mode === 'tty' || runLog === undefined ? new ListrView({ throttleMs: 200, resources }) : new PlainView({ log: runLog, throttleMs: 15000, periodMs: 30000, resources });
     }
+    const hooks = sampling.track(eventHooks ?? view?.hooks() ?? {});
+    if (deleting) hooks.onTaskDeleting = (task, relPath) => deleting.add(task.project, relPath);
     const retention = parseRetentionPolicy({ keepLast: options.keepLast, keepDaily: options.keepDaily, keepWeekly: options.keepWeekly, keepMonthly: options.keepMonthly });
     const snapshotMode = snapshotSettings(options, retention);
     report = await (snapshotMode ? runSnapshotBackup : runBackup)({
@@ -257,28 +320,57 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
-      hooks: eventHooks ?? view?.hooks(),
+      hooks,
       signal: controller.signal,
       saturation: () => sampling.saturation(),
-    });
+    })
+      .catch(async (error: unknown) => {
+        await deleting?.discard();
+        throw error;
+      })
+      .finally(() => sampling.stopSampling());
   } catch (error) {
     failure = error;
   }
   try {
     // The live view draws its last frame before anything else is printed, so no message is glued onto a task line.
     await view?.close('not run: the run stopped before this task');
-    const measured = await diagnosis?.stop();
+    let measured: Awaited<ReturnType<SyncDiagnosis['stop']>>;
+    if (report !== undefined && diagnosis !== undefined) {
+      const localSource = isRemote(parseLocation('source', report.source)) ? undefined : report.source;
+      const run = await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) });
+      measured = await diagnosis.stop(run);
+      const series = await diagnosis.stopSampling();
+      if (series && ctx.onSeries) ctx.onSeries(series, run);
+    } else {
+      measured = await diagnosis?.stop();
+    }
     let exitCode: number;
     let record: BackupReport;
+    // The run's closing lines go through the run log (timestamps in plain output, --quiet, --log-file).
+    const say = (text: string): void => (log ? log.line(text, 'summary') : void out.write(`${text}\n`));
+    const lines = { write: (chunk: string) => (say(String(chunk).replace(/\n$/, '')), true) } as unknown as NodeJS.WritableStream;
     if (report !== undefined) {
       if (measured) report.diagnosis = measured;
-      out.write(`\n${formatSummaryTable(report)}\n`);
-      out.write(measured ? `${formatVerdictLine(measured.verdict)}\n` : 'Bottleneck: not measured (the run was shorter than one resource sample)\n');
-      if (report.snapshot) out.write(`${formatSnapshotLines(report)}\n`);
+      // --quiet keeps the rows that need attention and the totals line.
+      const shown = options.quiet ? { ...report, projects: report.projects.filter((p) => p.status !== 'ok' && p.status !== 'skipped') } : report;
+      out.write('\n');
+      say(formatSummaryTable(shown));
+      if (deletions && report.dryRun) say(deletions.format(true).replace(/\n$/, ''));
+      if (deletions && listDeletionsPath !== undefined) {
+        await deletions.close();
+        say(`${deletions.total} ${report.dryRun ? 'paths that would be deleted' : 'deleted paths'} written to ${listDeletionsPath}`);
+      }
+      say(measured ? formatVerdictLine(measured.verdict) : 'Bottleneck: not measured (the run was shorter than one resource sample)');
+      if (report.snapshot) say(formatSnapshotLines(report));
       exitCode = report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
       record = completeRecord(report, exitCode);
-      if (report.error !== undefined) err.write(`dailysync: error: ${report.error.message}\n`);
+      if (report.error !== undefined) {
+        err.write(`dailysync: error: ${report.error.message}\n`);
+        log?.fileOnly(`dailysync: error: ${report.error.message}`);
+      }
     } else {
+      await deletions?.discard();
       exitCode = controller.signal.aborted ? EXIT.interrupted : reportCommandError(failure, err);
       if (controller.signal.aborted) err.write(`dailysync: error: ${recordError(failure).message}\n`);
       record = recordWithoutReport(
@@ -286,17 +378,29 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
         exitCode,
         recordError(failure),
       );
+      log?.fileOnly(`dailysync: error: ${record.error?.message ?? 'unexpected error'}`);
     }
     const htmlSink: RunRecordSink[] = htmlPath !== undefined && report !== undefined ? [{ label: 'HTML report', file: htmlPath, write: (r) => writeFileAtomic(htmlPath, renderHtmlReport(r)) }] : [];
-    const written = await writeRunRecord(record, [...sinks, ...htmlSink], out, err);
+    const written = await writeRunRecord(record, [...sinks, ...htmlSink], lines, err);
     if (!written && exitCode === EXIT.ok) exitCode = EXIT.failed;
+    // The end ping comes from the same record, with the exit status the process ends with.
+    await signals?.finished(runOutcome({ ...record, exitCode }, startedAt, report !== undefined));
     return { exitCode, ...(report === undefined ? {} : { report: record }) };
   } catch (error) {
     return { exitCode: reportCommandError(error, err) };
   } finally {
+    log?.close();
     ctx.signal?.removeEventListener('abort', onOuterAbort);
     if (ctx.handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
+}
+
+/** Plain lines (timestamped, no cursor moves) unless a live view can be drawn: --quiet, --plain, or no sized terminal. */
+function plainOutput(options: SyncCommandOptions, out: NodeJS.WritableStream): boolean {
+  // A pseudo-terminal without a size (script under cron, some CI runners) cannot hold a live view.
+  const isTTY = (out as NodeJS.WriteStream).isTTY === true && ((out as NodeJS.WriteStream).columns ?? 0) > 0;
+  // --quiet wants no progress at all, so it takes the plain lines (of which it keeps failures only).
+  return !(!options.quiet && (options.output === 'tty' || (options.output !== 'plain' && isTTY)));
 }
 
 function safeConcurrency(value: unknown): number | 'auto' {

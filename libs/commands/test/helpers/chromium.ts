@@ -36,3 +36,17 @@ export async function renderInChromium(htmlFile: string, scratch: string): Promi
     paths: Number(paths ?? NaN),
   };
 }
+
+/** The page after its scripts ran, as Chromium serialises it (window 1280 px wide). */
+export async function domAfterScripts(htmlFile: string, scratch: string): Promise<string> {
+  return chromium(['--window-size=1280,2000', '--dump-dom', `file://${htmlFile}`], scratch);
+}
+
+/** A PNG screenshot of the page at 1280 px; returns its width and height read from the PNG header. */
+export async function screenshot(htmlFile: string, pngFile: string, scratch: string): Promise<{ width: number; height: number }> {
+  const { readFile } = await import('node:fs/promises');
+  await chromium(['--window-size=1280,2000', '--hide-scrollbars', `--screenshot=${pngFile}`, `file://${htmlFile}`], scratch);
+  const png = await readFile(pngFile);
+  // IHDR: width and height, big-endian, at bytes 16 and 20 after the 8-byte signature.
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}

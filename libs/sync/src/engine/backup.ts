@@ -37,6 +37,8 @@ export interface BackupHooks {
   onTaskStart?: (task: SyncTask, attempt: number) => void;
   onTaskProgress?: (task: SyncTask, progress: TaskProgress) => void;
   onTaskFinish?: (task: SyncTask, result: TaskResult) => void;
+  /** Each entry a task deletes (in a dry run: would delete), relative to the backup root. */
+  onTaskDeleting?: (task: SyncTask, relPath: string) => void;
   /** Current number of rsync processes allowed at once; asked whenever a slot frees. */
   concurrencyLimit?: () => number;
 }
@@ -188,6 +190,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         signal: taskSignal,
         onStart: hooks.onTaskStart,
         onProgress: hooks.onTaskProgress,
+        onDeleting: hooks.onTaskDeleting,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
         tempDir,
       };

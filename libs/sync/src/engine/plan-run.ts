@@ -62,6 +62,7 @@ export async function planRun(
     settings: {
       ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY, deterministicWalk: true } : {}),
       metadataLatencyMs,
+      ...(options.bwlimitKiB > 0 ? { bwlimitBytesPerSec: options.bwlimitKiB * 1024 } : {}),
       ...planning,
       concurrency: planningConcurrency(options, metadataLatencyMs),
     },

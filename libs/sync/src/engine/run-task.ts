@@ -30,6 +30,8 @@ export interface RunTaskContext {
   signal?: AbortSignal;
   onStart?: (task: SyncTask, attempt: number) => void;
   onProgress?: (task: SyncTask, progress: TaskProgress) => void;
+  /** Each entry rsync deletes (or, in a dry run, would delete), relative to the backup root. */
+  onDeleting?: (task: SyncTask, relPath: string) => void;
   /** Most deletions this task may make (rsync --max-delete); undefined: no cap. */
   maxDeletions?: number;
   /** Each item rsync lists (path relative to the task's subtree; size only for batch tasks, else 0). */
@@ -75,11 +77,14 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
         const sized = task.kind === 'batch' ? splitSizedItem(item) : undefined;
         const relPath = sized?.path ?? item;
         currentItem = relPath;
-        // A deletion below a top-level folder, in the root pass: that folder left the source.
-        const slash = relPath.indexOf('/');
-        if (task.kind === 'root' && itemize.startsWith('*deleting') && slash > 0) {
-          const top = relPath.slice(0, slash);
-          removedFolders[top] = (removedFolders[top] ?? 0) + 1;
+        if (itemize.startsWith('*deleting')) {
+          ctx.onDeleting?.(task, task.relPath === '' ? relPath : `${task.relPath}/${relPath}`);
+          // A deletion below a top-level folder, in the root pass: that folder left the source.
+          const slash = relPath.indexOf('/');
+          if (task.kind === 'root' && slash > 0) {
+            const top = relPath.slice(0, slash);
+            removedFolders[top] = (removedFolders[top] ?? 0) + 1;
+          }
         }
         if (local) copied.add(relPath, itemize);
         ctx.onItem?.(relPath, itemize, sized?.size ?? 0);

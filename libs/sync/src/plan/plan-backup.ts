@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
 import { runQueue } from '../engine/queue.js';
@@ -38,6 +39,8 @@ export interface PlanSettings {
   batchBelowMs?: number;
   /** Most projects one shared rsync task names. Default 500. */
   batchMaxProjects?: number;
+  /** rsync --bwlimit per process, bytes/s: no task moves its bytes faster. 0 or absent: no limit. */
+  bwlimitBytesPerSec?: number;
 }
 
 export interface BackupPlan {
@@ -57,6 +60,12 @@ interface ProjectSize {
   ms: number;
   basis: TaskEstimate['basis'];
   tree?: DirEstimate;
+}
+
+/** Sizes of the files at the top of the source root (the root task copies them); directories count 0. */
+async function rootEntriesBytes(sourceRoot: string, names: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(names.map((n) => fs.lstat(path.join(sourceRoot, n)).then((s) => (s.isDirectory() ? 0 : s.size), () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -218,7 +227,7 @@ export async function planBackup(input: {
   if (discovery.rootSelected) {
     const h = historySize(history, ROOT_PROJECT, '');
     const files = h?.files ?? discovery.rootEntries.length;
-    const bytes = h?.bytes ?? 0;
+    const bytes = h?.bytes ?? (sourceRoot === undefined ? 0 : await rootEntriesBytes(sourceRoot, discovery.rootEntries));
     tasks.push({
       id: ROOT_TASK_ID,
       project: ROOT_PROJECT,
@@ -229,6 +238,9 @@ export async function planBackup(input: {
       estimate: { files, bytes, basis: h ? 'history' : 'walk' },
     });
   }
+  // A task cannot move its bytes faster than its --bwlimit, whatever history or the model say.
+  const bwlimit = settings.bwlimitBytesPerSec ?? 0;
+  if (bwlimit > 0) for (const t of tasks) t.weight = Math.max(t.weight, (1000 * (t.estimate?.bytes ?? 0)) / bwlimit);
   // Stable sort: equal weights keep name order, so plans are deterministic.
   tasks.sort((a, b) => b.weight - a.weight);
   const totalWorkMs = tasks.reduce((sum, t) => sum + t.weight, 0);

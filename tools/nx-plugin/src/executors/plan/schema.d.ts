@@ -11,6 +11,8 @@ export interface PlanExecutorSchema {
   include?: string[];
   /** Leave out projects matching these names or patterns; repeat the flag for several (never split on commas). */
   exclude?: string[];
+  /** Bandwidth limit per rsync process in KiB/s, as the sync would use; the estimate honours it. 0 means none. */
+  bwlimit?: number;
   /** Mark which tasks machine I of N would run (I from 1). */
   shard?: string;
   /** Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values. */

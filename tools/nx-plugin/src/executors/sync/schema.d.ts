@@ -71,6 +71,16 @@ export interface SyncExecutorSchema {
   junit?: string;
   /** Write a self-contained HTML report (task timeline, CPU/disk/network/memory charts, bottleneck verdict) to this file. */
   html?: string;
+  /** With delete: write every path deleted (with dry run: that would be deleted) to this file, one per line, relative to the backup root; a dry run also prints the first 20 per project. */
+  listDeletions?: string;
   /** One JSON event per line on stdout (plan, task start, progress, task finish, report) for log shippers; human output goes to stderr. */
   json?: boolean;
+  /** Write Prometheus metrics of the run (text format, for node_exporter's textfile collector) to this file at the end of every run, whatever the exit. */
+  metricsFile?: string;
+  /** Health-check ping URL (healthchecks.io style): URL/start when the run starts, URL on success, URL/fail with the exit status and a summary on failure. A ping that fails never fails the backup. */
+  notifyUrl?: string;
+  /** Append the run's lines, with ISO-8601 timestamps, to this file. */
+  logFile?: string;
+  /** Print only the summary and errors (no progress lines, no live view). */
+  quiet?: boolean;
 }
