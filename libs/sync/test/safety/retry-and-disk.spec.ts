@@ -6,17 +6,22 @@ import { runBackup } from '../../src/engine/backup.js';
 import { makeTempDir, treeDifferences, writeTree } from '../helpers/tree.js';
 
 /**
- * Resolves once rsync has started writing `name` into `folder` (its temporary `.name.XXXXXX`
- * file exists), then runs `act`. Tied to rsync's progress, not to a timer racing its start-up on a
- * busy machine; the bandwidth limit keeps the copy going for seconds after that point.
+ * Resolves once rsync has started writing `name` (its temporary `name.XXXXXX` file exists in the
+ * run's own temp folder, `<dest>/.dailysync/tmp/<run>/`), then runs `act`. Tied to rsync's
+ * progress, not to a timer racing its start-up on a busy machine; the bandwidth limit keeps the
+ * copy going for seconds after that point.
  */
-function whenCopyStarts(folder: string, name: string, act: () => Promise<void>): Promise<void> {
+function whenCopyStarts(dest: string, name: string, act: () => Promise<void>): Promise<void> {
+  const tempRoot = path.join(dest, '.dailysync', 'tmp');
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 120_000;
     const poll = async (): Promise<void> => {
-      const entries = await fs.readdir(folder).catch(() => [] as string[]);
-      if (entries.some((e) => e.startsWith(`.${name}.`))) return act().then(resolve, reject);
-      if (Date.now() > deadline) return reject(new Error(`rsync never started writing ${name} in ${folder}`));
+      const runs = await fs.readdir(tempRoot).catch(() => [] as string[]);
+      for (const run of runs) {
+        const entries = await fs.readdir(path.join(tempRoot, run)).catch(() => [] as string[]);
+        if (entries.some((e) => e.startsWith(`${name}.`) || e.startsWith(`.${name}.`))) return act().then(resolve, reject);
+      }
+      if (Date.now() > deadline) return reject(new Error(`rsync never started writing ${name} under ${tempRoot}`));
       setTimeout(() => void poll(), 10);
     };
     void poll();
@@ -104,7 +109,7 @@ describe('retries of transient rsync failures', () => {
     // backup has a non-empty folder of the same name cannot be written (exit 23).
     await writeTree(source, { 'alpha/a-big': Buffer.alloc(3_000_000, 1), 'alpha/z-vanish': 'x\n', 'alpha/conflict': 'file now\n' });
     await writeTree(dest, { 'alpha/conflict/keep.txt': 'old folder content\n' });
-    const remover = whenCopyStarts(path.join(dest, 'alpha'), 'a-big', () => fs.rm(path.join(source, 'alpha/z-vanish')));
+    const remover = whenCopyStarts(dest, 'a-big', () => fs.rm(path.join(source, 'alpha/z-vanish')));
     const report = await runBackup({ source, dest, include: ['alpha'], bwlimitKiB: 1000, retry: { retries: 0, backoffMs: 0 } });
     await remover;
     const alpha = report.projects.find((p) => p.name === 'alpha');
@@ -171,7 +176,7 @@ describe('files that change while being copied', () => {
       const dest = path.join(dir, 'backup');
       await writeTree(source, { 'alpha/growing.log': Buffer.alloc(1_500_000, 'x') });
       // 1.5 MB at 1000 KiB/s takes about 1.5 s; the file grows in the middle of the copy.
-      const writer = whenCopyStarts(path.join(dest, 'alpha'), 'growing.log', () => fs.appendFile(path.join(source, 'alpha/growing.log'), 'appended line\n'));
+      const writer = whenCopyStarts(dest, 'growing.log', () => fs.appendFile(path.join(source, 'alpha/growing.log'), 'appended line\n'));
       const report = await runBackup({ source, dest, include: ['alpha'], bwlimitKiB: 1000 });
       await writer;
       const alpha = report.projects.find((p) => p.name === 'alpha');
