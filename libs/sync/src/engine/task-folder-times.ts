@@ -14,17 +14,27 @@ import { runRsync } from '../rsync/run.js';
 const NUL = 0;
 const SLASH = 0x2f;
 
-/** Parent folder of each `./`-prefixed path in a NUL-separated list (the link pass's files-from). */
-function parentsOfListed(list: Buffer): Buffer[] {
+/**
+ * Every folder above each `./`-prefixed path of a NUL-separated list (the link pass's files-from):
+ * that pass sends them as implied folders, so it may leave them with other attributes than the
+ * folders' own tasks set (seen: a parent folder's ACL, under --shard).
+ */
+function foldersAboveListed(list: Buffer): Buffer[] {
+  const seen = new Set<string>();
   const out: Buffer[] = [];
   let start = 0;
   for (let i = 0; i <= list.length; i++) {
     if (i < list.length && list[i] !== NUL) continue;
     const entry = list.subarray(start, i);
     start = i + 1;
-    const slash = entry.lastIndexOf(SLASH);
     // `./name` lies in the root itself, whose time the root's own pass sets last.
-    if (slash > 1) out.push(entry.subarray(0, slash));
+    for (let slash = entry.indexOf(SLASH, 2); slash > 1; slash = entry.indexOf(SLASH, slash + 1)) {
+      const folder = entry.subarray(0, slash);
+      const key = folder.toString('latin1');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(folder);
+    }
   }
   return out;
 }
@@ -64,7 +74,7 @@ export async function restoreTaskFolderTimes(
       // Projects whose names are not valid UTF-8 are copied by the root pass.
       for (const p of discovery.projects) if (p.selected && p.rawName !== undefined) folders.push(Buffer.concat([Buffer.from('./'), p.rawName]));
     } else if (task.kind === 'links' && task.filesFrom !== undefined) {
-      folders.push(...parentsOfListed(await fs.readFile(task.filesFrom)));
+      folders.push(...foldersAboveListed(await fs.readFile(task.filesFrom)));
     }
   }
   if (folders.length === 0) return;
