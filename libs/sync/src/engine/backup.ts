@@ -202,7 +202,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           stopWriting.abort();
         }
         for (const r of outcome.projects) results.set(r.id, r);
-        hooks.onTaskFinish?.(task, outcome.batch);
+        hooks.onTaskFinish?.(task, batchAsFinished(outcome.batch, outcome.projects));
         return;
       }
       const result = await runPlannedTask(task, taskContext);
@@ -315,6 +315,19 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   } finally {
     await rules.remove();
   }
+}
+
+/**
+ * What a front end shows for a finished batch: its projects' outcome, not the shared rsync's. A
+ * batch that failed was rerun project by project; only the projects that still failed count,
+ * each named with its own error.
+ */
+function batchAsFinished(batch: TaskResult, projects: readonly TaskResult[]): TaskResult {
+  const failed = projects.filter((p) => p.status === 'failed');
+  if (failed.length > 0) return { ...batch, status: 'failed', error: failed.map((p) => `${p.project}: ${p.error ?? p.meaning}`).join('; ') };
+  if (batch.status !== 'failed') return batch;
+  const status = projects.some((p) => p.status === 'interrupted') ? 'interrupted' : projects.some((p) => p.status === 'warning') ? 'warning' : 'ok';
+  return { ...batch, status, error: null };
 }
 
 /**
