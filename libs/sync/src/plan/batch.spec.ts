@@ -68,6 +68,16 @@ describe('planBackup with small projects', () => {
     expect(plan.tasks.find((t) => t.id === 'bad-\uFFFD')?.kind).toBe('project');
   });
 
+  test('under --bwlimit a project that takes longer than the threshold at that rate keeps its own rsync', async () => {
+    // 400 kB each at 40 kB/s is 10 s: batched, twelve of them would run one after the other in one rsync.
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const history = new Map(names.map((name) => [name, { project: name, kind: 'project' as const, relPath: name, partial: false, files: 1, bytes: 400_000, durationMs: 5, finishedAt: '' }]));
+    const limited = await planBackup({ sourceRoot: undefined, discovery: discoveryOf(names), history, settings: { concurrency: 12, bwlimitBytesPerSec: 40_000 } });
+    expect(limited.tasks.map((t) => t.kind)).toEqual(Array(12).fill('project'));
+    const unlimited = await planBackup({ sourceRoot: undefined, discovery: discoveryOf(names), history, settings: { concurrency: 12 } });
+    expect(unlimited.tasks.some((t) => t.kind === 'batch')).toBe(true);
+  });
+
   test('projects of unknown size (remote source without history) are never batched', async () => {
     const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
     const plan = await planBackup({ sourceRoot: undefined, discovery: discoveryOf(names), history: new Map(), settings: { concurrency: 4 } });
