@@ -1,5 +1,6 @@
 export { startSampler } from './sampler.js';
 export type { Sampler, SamplerOptions } from './sampler.js';
+export { SampleBuffer, mergeSamples, DEFAULT_SAMPLE_CAPACITY } from './sample-buffer.js';
 export { classifyBottleneck, THRESHOLDS } from './classify.js';
 export { formatLiveLine, formatBytes } from './format.js';
 export type { BackupCounters } from './format.js';

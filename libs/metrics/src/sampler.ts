@@ -15,6 +15,7 @@ import {
   readVmstat,
 } from './proc/read.js';
 import { collectFacts, wholeDisks } from './facts.js';
+import { SampleBuffer } from './sample-buffer.js';
 import type { Role, Sample, SampleSeries, StaticFacts } from './types.js';
 
 export interface SamplerOptions {
@@ -24,6 +25,10 @@ export interface SamplerOptions {
   /** Default 1000. */
   intervalMs?: number;
   onSample?: (s: Sample) => void;
+  /** Bytes the backup has moved so far (a counter that only grows); gives each sample `backupBytesPerSec`. */
+  movedBytes?: () => number;
+  /** Samples kept at most before neighbours are merged (default DEFAULT_SAMPLE_CAPACITY). */
+  capacity?: number;
   /** Stored in the series, e.g. a scenario name. */
   label?: string;
 }
@@ -77,7 +82,10 @@ export function startSampler(opts: SamplerOptions): Sampler {
   const intervalMs = opts.intervalMs ?? 1000;
   const rootPid = opts.rootPid;
   const startedAt = Date.now();
-  const samples: Sample[] = [];
+  const samples = new SampleBuffer(opts.capacity);
+  /** The newest raw sample (the buffer's last one may be a merge of several). */
+  let last: Sample | undefined;
+  let movedAtLastSample = opts.movedBytes?.() ?? 0;
   const disksToShow = wholeDisks();
   const roles = { disk: new Map<string, Role[]>(), net: new Map<string, Role[]>() };
   let clkTck = 100;
@@ -198,7 +206,13 @@ export function startSampler(opts: SamplerOptions): Sampler {
       };
       if (top) s.tree.top = top;
     }
+    if (opts.movedBytes) {
+      const moved = opts.movedBytes();
+      s.backupBytesPerSec = Math.max(0, moved - movedAtLastSample) / seconds;
+      movedAtLastSample = moved;
+    }
     prev = cur;
+    last = s;
     samples.push(s);
     ticks++;
     busyNs += process.hrtime.bigint() - t0;
@@ -217,7 +231,7 @@ export function startSampler(opts: SamplerOptions): Sampler {
 
   return {
     facts,
-    latest: () => samples[samples.length - 1],
+    latest: () => last,
     overhead: () => ({ ticks, totalMs: Number(busyNs) / 1e6 }),
     stop() {
       if (stopped) return stopped;
@@ -225,7 +239,7 @@ export function startSampler(opts: SamplerOptions): Sampler {
       // A closing partial interval is kept only when long enough to give meaningful rates.
       if (Number(process.hrtime.bigint() - prev.at) / 1e6 >= intervalMs / 2) tick();
       stopped = facts.then((f) => {
-        const series: SampleSeries = { version: 1, startedAt, endedAt: Date.now(), intervalMs, facts: f, samples };
+        const series: SampleSeries = { version: 1, startedAt, endedAt: Date.now(), intervalMs, facts: f, samples: samples.samples() };
         if (rootPid !== undefined) series.rootPid = rootPid;
         if (opts.label) series.label = opts.label;
         return series;

@@ -24,6 +24,8 @@ export interface Sample {
     /** procs_blocked: tasks in uninterruptible (mostly I/O) sleep. */
     blocked: number;
   };
+  /** Bytes per second the backup itself reported moving (rsync's progress), when the sampler was given a counter. */
+  backupBytesPerSec?: number;
   /** The backup's own process tree; absent without rootPid or once the root has exited. */
   tree?: {
     pids: number;
@@ -99,6 +101,10 @@ export interface SampleSeries {
   intervalMs: number;
   rootPid?: number;
   facts: StaticFacts;
+  /**
+   * Oldest first, at most a fixed number (sample-buffer.ts): in a long run each one covers several
+   * intervals (its `seconds`), its rates the time-weighted means of those intervals.
+   */
   samples: Sample[];
   /** Free-form label, e.g. the scenario that produced a recorded series. */
   label?: string;

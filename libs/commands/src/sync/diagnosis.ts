@@ -66,7 +66,7 @@ function pickNet(sample: Sample, facts: StaticFacts): CompactSample['net'] {
   return name === undefined || !r ? null : { iface: name, rxBps: Math.round(r.rxBytesPerSec), txBps: Math.round(r.txBytesPerSec) };
 }
 
-export function compactSample(sample: Sample, facts: StaticFacts, startedAt: number, backupBps?: number): CompactSample {
+export function compactSample(sample: Sample, facts: StaticFacts, startedAt: number): CompactSample {
   const disk: CompactSample['disk'] = {};
   for (const role of ['source', 'dest'] as const) {
     const d = roleDisk(sample, facts, role);
@@ -76,7 +76,7 @@ export function compactSample(sample: Sample, facts: StaticFacts, startedAt: num
     t: round((sample.t - startedAt) / 1000),
     cpuBusyPct: round(sample.cpu.busyPct),
     treeCpuPct: sample.tree ? round(sample.tree.cpuPctOfMachine) : null,
-    backupBps: backupBps === undefined ? null : Math.round(backupBps),
+    backupBps: sample.backupBytesPerSec === undefined ? null : Math.round(sample.backupBytesPerSec),
     disk,
     net: pickNet(sample, facts),
     memAvailableBytes: sample.mem.availableBytes,
@@ -116,8 +116,8 @@ function meanOf(points: CompactSample[]): CompactSample {
 }
 
 /** Every sample compacted; more than `maxPoints` are averaged in equal buckets. */
-export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINTS, backupBps?: ReadonlyMap<number, number>): CompactSample[] {
-  const points = series.samples.map((s) => compactSample(s, series.facts, series.startedAt, backupBps?.get(s.t)));
+export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINTS): CompactSample[] {
+  const points = series.samples.map((s) => compactSample(s, series.facts, series.startedAt));
   if (points.length <= maxPoints) return points;
   const size = Math.ceil(points.length / maxPoints);
   const out: CompactSample[] = [];
@@ -125,7 +125,7 @@ export function compactSeries(series: SampleSeries, maxPoints = MAX_SERIES_POINT
   return out;
 }
 
-export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classifyBottleneck(series), backupBps?: ReadonlyMap<number, number>): DiagnosisReport {
+export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classifyBottleneck(series)): DiagnosisReport {
   const target = (role: Role): DiagnosisReport['source'] => {
     const t = series.facts[role];
     if (!t) return undefined;
@@ -137,7 +137,7 @@ export function buildDiagnosis(series: SampleSeries, verdict: Verdict = classify
     startedAt: new Date(series.startedAt).toISOString(),
     cores: series.facts.cores,
     memTotalBytes: series.facts.memTotalBytes,
-    series: compactSeries(series, MAX_SERIES_POINTS, backupBps),
+    series: compactSeries(series, MAX_SERIES_POINTS),
   };
   const source = target('source');
   const dest = target('dest');
@@ -188,10 +188,7 @@ export class SyncDiagnosis {
   private readonly recent: Sample[] = [];
   /** Bytes each task's rsync reported so far (its latest attempt). */
   private readonly taskBytes = new Map<string, number>();
-  private movedAtLastSample = 0;
   private lastRate: number | undefined;
-  /** Bytes moved per second by the backup, keyed by the sample's end time. */
-  private readonly backupBps = new Map<number, number>();
   private plannedTasks: readonly SyncTask[] = [];
 
   constructor(
@@ -203,12 +200,10 @@ export class SyncDiagnosis {
       rootPid: process.pid,
       paths,
       intervalMs,
+      movedBytes: () => this.moved(),
       onSample: (s) => {
-        const moved = this.moved();
-        const rate = Math.max(0, moved - this.movedAtLastSample) / Math.max(0.001, s.seconds);
-        this.movedAtLastSample = moved;
+        const rate = s.backupBytesPerSec ?? 0;
         this.lastRate = rate;
-        this.backupBps.set(s.t, rate);
         this.recent.push(s);
         if (this.recent.length > THRESHOLDS.minSamples) this.recent.shift();
         onSample?.(formatLiveLine(s, { bytesPerSec: rate }));
@@ -281,7 +276,7 @@ export class SyncDiagnosis {
     const series = await this.stopSampling();
     if (!series || series.samples.length === 0) return undefined;
     try {
-      return buildDiagnosis(series, classifyBottleneck(series, run), this.backupBps);
+      return buildDiagnosis(series, classifyBottleneck(series, run));
     } catch {
       return undefined;
     }
