@@ -65,12 +65,17 @@ describe('dailysync CLI', () => {
   });
 
   test('plain (non-terminal) output shows every project and its final line', async () => {
+    // Small projects share an rsync (a batch line), so the summary table has each project's row.
     const r = await dailysync(['sync', '--source', source, '--dest', dest]);
-    for (const name of ['alpha', 'beta', 'xi']) expect(r.stdout).toMatch(new RegExp(`✔ ${name}: 3 files`));
+    for (const name of ['alpha', 'beta', 'xi']) expect(r.stdout).toMatch(new RegExp(`Z ${name} +ok +3 `));
+    expect(r.stdout).toMatch(/✔ \(batch 1\) · 8 small projects: 24 files/);
+    expect(r.stdout).toMatch(/OK: 9 ok/);
   });
 
   test('a failed project makes the exit status 1 and the others are still backed up', async () => {
-    await writeTree(dest, { beta: 'a file where a folder belongs\n' });
+    // A non-empty folder in the backup where the source has a file: without --delete rsync cannot
+    // make way for the file (exit 23), as one rsync of the whole tree could not either.
+    await writeTree(dest, { 'beta/sub 0/file-0.dat/keep': 'a folder now\n' });
     const report = path.join(dir, 'r.json');
     const r = await dailysync(['sync', '--source', source, '--dest', dest, '--report', report]);
     expect(r.exitCode).toBe(1);

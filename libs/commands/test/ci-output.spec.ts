@@ -73,10 +73,10 @@ describe('CI outputs of dailysync sync', () => {
     expect(events.at(-1)?.event).toBe('report');
     expect(events.at(-1)?.report?.ok).toBe(true);
     expect(events.at(-1)?.report?.projects).toHaveLength(5);
-    const planned = (events[0] as unknown as { tasks: Array<{ id: string; projects?: string[] }> }).tasks;
+    const planned = (events[0] as unknown as { tasks: Array<{ id: string; project: string; projects?: string[] }> }).tasks;
     const tasks = planned.map((t) => t.id);
     // Every project is planned, on its own or named by a batch task that shares one rsync.
-    expect(planned.flatMap((t) => t.projects ?? [t.id]).sort()).toEqual([ROOT_PROJECT, 'alpha', 'beta', 'gamma', 'old <&> "stuff"'].sort());
+    expect(planned.flatMap((t) => t.projects ?? [t.project]).sort()).toEqual([ROOT_PROJECT, 'alpha', 'beta', 'gamma', 'old <&> "stuff"'].sort());
     for (const id of tasks) {
       expect(events.filter((e) => e.event === 'task-start' && e.task === id)).toHaveLength(1);
       const finish = events.filter((e) => e.event === 'task-finish' && e.task === id);

@@ -7,7 +7,8 @@ import { makeTempDir, treeDifferences, writeTree } from '../../../../libs/sync/t
 
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
 const CLI = path.join(WORKSPACE, 'apps/backup/bin/dailysync.js');
-const TEMP_NAME = /(^|\/)\.[^/]+\.[A-Za-z0-9]{6}$/;
+// rsync writes its temp files (`name.XXXXXX`) into the run's own --temp-dir, <dest>/.dailysync/tmp/<run>/.
+const TEMP_NAME = /(^|\/)[^/]+\.[A-Za-z0-9]{6}$/;
 
 interface Running {
   child: ChildProcess;
@@ -35,7 +36,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 async function tempFiles(dest: string): Promise<string[]> {
-  return (await fs.readdir(dest, { recursive: true })).map(String).filter((n) => TEMP_NAME.test(n));
+  const tempRoot = path.join(dest, '.dailysync', 'tmp');
+  const names = await fs.readdir(tempRoot, { recursive: true }).catch(() => [] as string[]);
+  return names.map(String).filter((n) => n.includes('/') && TEMP_NAME.test(n));
 }
 
 /** rsync processes writing into `dest`, from `ps`. */

@@ -43,6 +43,11 @@ export interface RunTaskContext {
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
 const MAX_COPY_AGAIN = 2;
 const DISK_FULL = /No space left on device|Disk quota exceeded/;
+/**
+ * rsync renames a file out of --temp-dir by a longer path than the in-place temp name it uses
+ * without it: below a backup path near PATH_MAX (4096 bytes) only the latter works.
+ */
+const TEMP_DIR_RENAME_TOO_LONG = /\brename ".*" -> ".*": File name too long \(36\)/;
 
 function lastStderrLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^rsync error:/.test(l));
@@ -52,7 +57,8 @@ function lastStderrLine(stderr: string): string {
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
   const startedAt = new Date();
-  const args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir: ctx.tempDir });
+  let tempDir = ctx.tempDir;
+  let args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir });
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
   let alsoSeen: string[] = [];
@@ -99,6 +105,15 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     const record: AttemptRecord = { attempt, exitCode: result.exitCode ?? null, class: c.class, meaning: c.meaning, durationMs: result.durationMs };
     if (alsoSeen.length > 0) record.alsoSeen = alsoSeen;
     attempts.push(record);
+    // Paths too long to leave the run's temp folder: copy again with rsync's temp files beside them
+    // (a run killed then may leave such a file; rsync --delete removes it the next night).
+    if (tempDir !== undefined && c.status === 'failed' && c.class !== 'interrupted' && TEMP_DIR_RENAME_TOO_LONG.test(result.stderrTail)) {
+      record.cause = 'paths too long to rename out of the run temp folder: copied again with temp files beside them';
+      tempDir = undefined;
+      args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions });
+      copyAgain += 1;
+      continue;
+    }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
     changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
       ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths)

@@ -45,7 +45,7 @@ describe('links and files where the backup holds a project folder', () => {
   test.each([
     ['a link', (p: string, target: string) => fs.symlink(target, p)],
     ['a file', (p: string) => fs.writeFile(p, 'now a file\n')],
-  ])('a project folder that became %s in the source keeps its backup folder, and the run says why', async (_kind, replace) => {
+  ])('a project folder that became %s in the source: kept without --delete, replaced and counted with it (as one rsync --delete)', async (_kind, replace) => {
     const source = path.join(work.dir, 'prod');
     const dest = path.join(work.dir, 'backup');
     await writeTree(source, { 'proj/a.txt': 'a\n', 'proj/deep/b.txt': 'b\n', 'other/c.txt': 'c\n', 'root.txt': 'r\n' });
@@ -54,14 +54,20 @@ describe('links and files where the backup holds a project folder', () => {
     await replace(path.join(source, 'proj'), path.join(work.dir, 'moved-away'));
     await fs.writeFile(path.join(source, 'root.txt'), 'r2\n');
 
-    const report = await runBackup({ source, dest, delete: true, maxShrinkPercent: 100 });
-
+    // Without --delete nothing of the backup's folder goes.
+    const keep = await runBackup({ source, dest });
     expect(await fs.readFile(path.join(dest, 'proj/a.txt'), 'utf8')).toBe('a\n');
     expect(await fs.readFile(path.join(dest, 'proj/deep/b.txt'), 'utf8')).toBe('b\n');
-    expect(report.ok).toBe(false);
-    const root = report.projects.find((p) => p.name === '(root)');
-    expect(root?.status).toBe('failed');
-    expect(root?.error).toMatch(/"proj" is a folder in the backup/);
+    expect(await fs.readFile(path.join(dest, 'root.txt'), 'utf8')).toBe('r2\n');
+    expect(keep.projects.find((p) => p.name === 'other')?.status).toBe('ok');
+
+    // With --delete (the shrink guard allowing it) the backup follows the source, and says what went.
+    const report = await runBackup({ source, dest, delete: true, maxShrinkPercent: 100 });
+    expect(report.ok).toBe(true);
+    expect((await fs.lstat(path.join(dest, 'proj'))).isDirectory()).toBe(false);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+    const deleted = report.projects.reduce((n, p) => n + p.filesDeleted, 0);
+    expect(deleted).toBeGreaterThanOrEqual(2);
     expect(report.projects.find((p) => p.name === 'other')?.status).toBe('ok');
   });
 });

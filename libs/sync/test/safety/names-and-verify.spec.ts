@@ -34,6 +34,7 @@ describe('awkward names and links are copied exactly', () => {
       await fs.symlink('/nonexistent/target', path.join(source, 'alpha', 'link-dangling'));
 
       const report = await runBackup({ source, dest });
+      expect(report.projects.filter((p) => p.status !== 'ok').map((p) => `${p.name}: ${p.error}`)).toEqual([]);
       expect(report.ok).toBe(true);
       expect(await treeDifferences(source, dest)).toEqual([]);
       const destNames = (await fs.readdir(path.join(dest, 'alpha'))).sort();
