@@ -70,6 +70,9 @@ describe('dailysync CLI', () => {
     for (const name of ['alpha', 'beta', 'xi']) expect(r.stdout).toMatch(new RegExp(`Z ${name} +ok +3 `));
     expect(r.stdout).toMatch(/✔ \(batch 1\) · 8 small projects: 24 files/);
     expect(r.stdout).toMatch(/OK: 9 ok/);
+    // --batch-below 0: every project its own rsync and its own line.
+    const own = await dailysync(['sync', '--source', source, '--dest', path.join(dir, 'own'), '--batch-below', '0']);
+    for (const name of ['alpha', 'beta', 'xi']) expect(own.stdout).toMatch(new RegExp(`✔ ${name}: 3 files`));
   });
 
   test('a failed project makes the exit status 1 and the others are still backed up', async () => {

@@ -12,7 +12,8 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 // The live view is the default on a terminal. With one listr2 row per project, 2,000 projects
 // copied 12 in 11.5 minutes; this runs the real CLI on a pseudo-terminal (util-linux `script`)
-// with 1,000 one-file projects and checks that it ends and copies everything.
+// with 1,000 one-file projects and checks that it ends and copies everything. Batching is off
+// (--batch-below 0): one rsync per project is the case whose rows the view must keep bounded.
 describe('the live view on a terminal with 1,000 projects', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -32,7 +33,7 @@ describe('the live view on a terminal with 1,000 projects', () => {
       const source = path.join(dir, 'prod');
       const dest = path.join(dir, 'prod_backup');
       // A pty has no size until someone sets one; a real terminal always has one.
-      const command = `stty cols 120 rows 40; exec ${q(process.execPath)} ${q(BIN)} sync --source ${q(source)} --dest ${q(dest)} --concurrency 8`;
+      const command = `stty cols 120 rows 40; exec ${q(process.execPath)} ${q(BIN)} sync --source ${q(source)} --dest ${q(dest)} --concurrency 8 --batch-below 0`;
       const r = await execa('script', ['-qfec', command, '/dev/null'], { reject: false, env: { TERM: 'xterm-256color' } });
       expect(r.exitCode).toBe(0);
       const screen = r.stdout;

@@ -174,6 +174,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     config: true,
   },
   {
+    key: 'batchBelow',
+    schema: { type: 'integer', minimum: 0 },
+    default: 1000,
+    help: 'Projects estimated below this many ms of work share one rsync (a batch), each still reported on its own; 0 gives every project its own rsync.',
+    commands: ['sync', 'plan'],
+    cli: { flag: 'batch-below', arg: 'MS', wholeNumber: true },
+    config: true,
+  },
+  {
     key: 'hardLinks',
     schema: bool,
     default: true,

@@ -12,6 +12,8 @@ export interface PlanCommandOptions {
   shard?: string;
   /** rsync --bwlimit per process in KiB/s, as the sync would use: the estimate honours it. */
   bwlimit?: number;
+  /** Projects estimated below this many ms of work share one rsync; 0: one rsync each. */
+  batchBelow?: number;
   /** Print the plan as JSON instead of a table. */
   json?: boolean;
   /** Read options from this dailysync.config.json; options given here override its values. */
@@ -90,6 +92,7 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
       exclude: typeof options.exclude === 'string' ? [options.exclude] : options.exclude,
       ...(options.shard === undefined ? {} : { shard: options.shard }),
       ...(options.bwlimit === undefined ? {} : { bwlimitKiB: options.bwlimit }),
+      ...(options.batchBelow === undefined ? {} : { planning: { batchBelowMs: options.batchBelow } }),
     });
     if (options.json) {
       const { plan, shardTaskIds } = result;

@@ -10,6 +10,7 @@ import {
   parseConcurrency,
   parseRetentionPolicy,
   parseLocation,
+  projectOfEntry,
   runBackup,
   runSnapshotBackup,
   writeFileAtomic,
@@ -43,6 +44,8 @@ export interface SyncCommandOptions {
   include?: string[] | string;
   exclude?: string[] | string;
   bwlimit?: number;
+  /** Projects estimated below this many ms of work share one rsync; 0: one rsync each. */
+  batchBelow?: number;
   /** Extra attempts after a transient rsync failure (connection, stream, timeout), per task. Default 2. */
   retries?: number;
   /** Refuse the whole run if it would delete more: a count or a percent of the backup ("5%"). */
@@ -292,7 +295,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       view = mode === 'tty' || runLog === undefined ? new ListrView({ throttleMs: 200, resources }) : new PlainView({ log: runLog, throttleMs: 15000, periodMs: 30000, resources });
     }
     const hooks = sampling.track(eventHooks ?? view?.hooks() ?? {});
-    if (deleting) hooks.onTaskDeleting = (task, relPath) => deleting.add(task.project, relPath);
+    if (deleting) hooks.onTaskDeleting = (task, relPath) => deleting.add(projectOfEntry(task, relPath), relPath);
     const retention = parseRetentionPolicy({ keepLast: options.keepLast, keepDaily: options.keepDaily, keepWeekly: options.keepWeekly, keepMonthly: options.keepMonthly });
     const snapshotMode = snapshotSettings(options, retention);
     report = await (snapshotMode ? runSnapshotBackup : runBackup)({
@@ -320,6 +323,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       sshHostKeyChecking: options.sshHostKeyChecking,
       timeoutSeconds: options.timeout,
       shard: options.shard,
+      ...(options.batchBelow === undefined ? {} : { planning: { batchBelowMs: options.batchBelow } }),
       hooks,
       signal: controller.signal,
       saturation: () => sampling.saturation(),

@@ -49,3 +49,13 @@ export interface TaskEstimate {
   /** True when files and bytes are the task's share of its project's figures (scaled by cost), not counted for the task itself. */
   scaled?: boolean;
 }
+
+/**
+ * The project an entry of a task belongs to, by its path relative to the backup root: a batch copies
+ * several projects, so its entries belong to their first path segment; other tasks own one project.
+ */
+export function projectOfEntry(task: Pick<SyncTask, 'kind' | 'project'>, relPath: string): string {
+  if (task.kind !== 'batch') return task.project;
+  const slash = relPath.indexOf('/');
+  return slash > 0 ? relPath.slice(0, slash) : relPath;
+}

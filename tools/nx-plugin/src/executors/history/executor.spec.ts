@@ -45,7 +45,8 @@ describe('history executor (worked example)', () => {
 
   test('a failed project is recorded and fails the executor', async () => {
     const dest = path.join(dir, 'backup');
-    await writeTree(dest, { beta: 'a file where a folder belongs\n' });
+    // A non-empty folder in the backup where the source has a file: rsync cannot make way (exit 23).
+    await writeTree(dest, { 'beta/sub 0/file-0.dat/keep': 'a folder now\n' });
     const result = await historyExecutor({ source: path.join(dir, 'prod'), dest, historyFile: path.join(dir, 'h.jsonl') }, context);
     expect(result).toEqual({ success: false });
     const [entry] = await readLines(path.join(dir, 'h.jsonl'));

@@ -13,6 +13,8 @@ export interface PlanExecutorSchema {
   exclude?: string[];
   /** Bandwidth limit per rsync process in KiB/s, as the sync would use; the estimate honours it. 0 means none. */
   bwlimit?: number;
+  /** Projects estimated below this many ms of work share one rsync (a batch), each still reported on its own; 0 gives every project its own rsync. */
+  batchBelow?: number;
   /** Mark which tasks machine I of N would run (I from 1). */
   shard?: string;
   /** Read options from this dailysync.config.json (schema: docs/dailysync.config.schema.json); flags and target options override its values. */

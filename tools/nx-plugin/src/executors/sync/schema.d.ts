@@ -17,6 +17,8 @@ export interface SyncExecutorSchema {
   exclude?: string[];
   /** Bandwidth limit per rsync process in KiB/s; 0 means none. */
   bwlimit?: number;
+  /** Projects estimated below this many ms of work share one rsync (a batch), each still reported on its own; 0 gives every project its own rsync. */
+  batchBelow?: number;
   /** Preserve hard links (rsync -H); the flag turns it off. */
   hardLinks?: boolean;
   /** Preserve ACLs (rsync -A); the flag turns it off, e.g. for a backup filesystem without ACLs. */
