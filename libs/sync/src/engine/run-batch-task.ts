@@ -23,10 +23,16 @@ function projectResult(batch: TaskResult, project: string, counts: ProjectCounts
 }
 
 /**
+ * Exit codes of a failed connection (ssh 255, daemon protocol 5, socket 10, daemon timeout 35):
+ * every project of the batch would meet the same wall one by one, so none is rerun.
+ */
+const CONNECTION_EXIT_CODES = new Set([5, 10, 35, 255]);
+
+/**
  * Runs a batch task: one rsync for all its projects, then one result per project from the
  * attributed item lines. When the batch does not end ok, each project runs again on its own (small
  * projects: quick, and mostly nothing left to copy) so each gets its own status and error; an
- * interrupted run or a full disk is not rerun.
+ * interrupted run, a full disk or a failed connection is not rerun.
  */
 export async function runBatchTask(task: SyncTask, ctx: PlannedTaskContext): Promise<BatchOutcome> {
   const projects = task.projects ?? [];
@@ -49,7 +55,11 @@ export async function runBatchTask(task: SyncTask, ctx: PlannedTaskContext): Pro
   if (batch.status === 'ok') {
     return { batch, projects: counted.map(({ name, counts }, i) => projectResult(batch, name, counts, durationOf(i))) };
   }
-  const stopped = batch.status === 'interrupted' || ctx.signal?.aborted === true || batch.alsoSeen?.includes('disk-full') === true;
+  const stopped =
+    batch.status === 'interrupted' ||
+    ctx.signal?.aborted === true ||
+    batch.alsoSeen?.includes('disk-full') === true ||
+    (batch.exitCode !== null && CONNECTION_EXIT_CODES.has(batch.exitCode));
   if (stopped) {
     return {
       batch,

@@ -90,6 +90,17 @@ describe('backup over ssh', () => {
     expect(alpha?.attempts).toBe(1);
     expect(alpha?.error).toMatch(/host key/i);
     await expect(fs.stat(dest)).rejects.toThrow();
+
+    // Small projects sharing one rsync: a refused connection is not tried again project by project.
+    const batched = await runBackup({
+      source,
+      dest: `root@${LOOPBACK}:${dest}`,
+      ...sshOptions(),
+      sshKnownHostsFile: emptyKnownHosts,
+      retry: FAST_RETRY,
+      planning: { batchBelowMs: 600_000, minSplitMs: 600_000 },
+    });
+    expect(batched.projects.filter((p) => p.name !== '(root)').every((p) => p.status === 'failed' && p.attempts === 1 && /host key/i.test(p.error ?? ''))).toBe(true);
   });
 });
 

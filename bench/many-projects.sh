@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Many one-file projects, local, into an empty backup each time: single `rsync -a`, one rsync per
+# project (GNU parallel -j8), and the compiled `dailysync` with `rsync -a`'s attributes in plain
+# output and on a pseudo-terminal (the live view, util-linux `script`). Median of R runs, side by
+# side in one run; every backup is checked against the source with `rsync -ani` (nothing to do).
+#   bash bench/many-projects.sh [PROJECTS] [REPEATS]     (default 2000 3; needs a build: npm run build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+projects="${1:-2000}"
+repeats="${2:-3}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for i in $(seq -w 1 "$projects"); do mkdir -p "$work/src/project-$i" && echo "project $i" >"$work/src/project-$i/notes.txt"; done
+bin="$(pwd)/apps/backup/dist/bin/dailysync.js"
+[ -f "$bin" ] || { echo "no compiled build at $bin: run npm run build first" >&2; exit 2; }
+same_attrs=(--no-hard-links --no-acls --no-xattrs)
+
+declare -A cmds=(
+  [rsync]="rsync -a --delete $work/src/ $work/dst/"
+  [parallel]="cd $work/src && ls | parallel -j8 rsync -a --delete {}/ $work/dst/{}/"
+  [dailysync-plain]="node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain"
+  [dailysync-terminal]="script -qfec 'stty cols 120 rows 40; exec node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]}' /dev/null"
+)
+order=(rsync parallel dailysync-plain dailysync-terminal)
+echo "| contestant | runs | median s | min-max s | vs rsync | correct |"
+echo "|---|---|---|---|---|---|"
+declare -A medians
+for name in "${order[@]}"; do
+  times=()
+  ok=0
+  for _ in $(seq "$repeats"); do
+    rm -rf "$work/dst" && mkdir -p "$work/dst"
+    start=$(date +%s.%N)
+    bash -c "${cmds[$name]}" >"$work/out" 2>&1 || { echo "$name failed:" >&2; tail -5 "$work/out" >&2; }
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+    # Correct: a checking rsync would change nothing (dailysync's own .dailysync state aside).
+    [ -z "$(rsync -ani --delete --exclude=/.dailysync "$work/src/" "$work/dst/")" ] && ok=$((ok + 1))
+  done
+  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+  median=$(echo "$sorted" | sed -n "$(((repeats + 1) / 2))p")
+  medians[$name]=$median
+  printf '| %s | %s | %.2f | %.2f-%.2f | %.2f | %s/%s |\n' "$name" "$repeats" "$median" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$(echo "$median / ${medians[rsync]}" | bc -l)" "$ok" "$repeats"
+done
