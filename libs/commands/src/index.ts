@@ -2,6 +2,7 @@
 export * from './command-error.js';
 export * from './sync/sync-command.js';
 export * from './sync/listr-view.js';
+export * from './sync/task-lines.js';
 export * from './sync/diagnosis.js';
 export * from './demo/demo-tree.js';
 export * from './verify/verify-command.js';

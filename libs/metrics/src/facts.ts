@@ -1,7 +1,6 @@
 import { cpus, hostname, release } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import si from 'systeminformation';
 import { readMeminfo, readNetDev, readText } from './proc/read.js';
 import { resolveTarget, shapedRateBps } from './devices.js';
 import type { BlockDeviceFact, InterfaceFact, StaticFacts } from './types.js';
@@ -38,7 +37,8 @@ function linkSpeedMbps(name: string): number | undefined {
 export async function collectFacts(paths?: { source?: string; dest?: string }): Promise<StaticFacts> {
   const [tick, blocks, source, dest] = await Promise.all([
     clkTck(),
-    si.blockDevices().catch(() => []),
+    // Loaded when facts are collected, not with the package: commands that never sample skip it.
+    import('systeminformation').then((si) => si.default.blockDevices()).catch(() => []),
     paths?.source ? resolveTarget(paths.source).catch(() => undefined) : undefined,
     paths?.dest ? resolveTarget(paths.dest).catch(() => undefined) : undefined,
   ]);

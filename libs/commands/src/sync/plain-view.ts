@@ -1,6 +1,6 @@
 import type { BackupHooks, SyncTask, TaskResult } from '@dailysync/sync';
 import type { RunLog } from '../output/run-log.js';
-import { finalLine, progressLine, taskLabel } from './listr-view.js';
+import { finalLine, progressLine, taskLabel } from './task-lines.js';
 import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
 
 export interface PlainViewOptions {

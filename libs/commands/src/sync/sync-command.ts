@@ -22,7 +22,7 @@ import { loadConfigFile, mergeConfig } from '../config/load-config.js';
 import { ensureDemoTree } from '../demo/demo-tree.js';
 import { JsonEventStream } from '../output/json-events.js';
 import { formatJunit } from '../output/junit.js';
-import { ListrView } from './listr-view.js';
+import type { ListrView } from './listr-view.js';
 import { PlainView } from './plain-view.js';
 import { RunLog } from '../output/run-log.js';
 import { RunSignals, runOutcome } from '../output/run-signals.js';
@@ -292,7 +292,11 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     const sampling = diagnosis;
     if (eventHooks === undefined) {
       const resources = (): string | undefined => sampling.liveLine();
-      view = mode === 'tty' || runLog === undefined ? new ListrView({ throttleMs: 200, resources }) : new PlainView({ log: runLog, throttleMs: 15000, periodMs: 30000, resources });
+      // listr2 is loaded only when the live view is drawn: plain output (cron, CI) never needs it.
+      view =
+        mode === 'tty' || runLog === undefined
+          ? new (await import('./listr-view.js')).ListrView({ throttleMs: 200, resources })
+          : new PlainView({ log: runLog, throttleMs: 15000, periodMs: 30000, resources });
     }
     const hooks = sampling.track(eventHooks ?? view?.hooks() ?? {});
     if (deleting) hooks.onTaskDeleting = (task, relPath) => deleting.add(projectOfEntry(task, relPath), relPath);
