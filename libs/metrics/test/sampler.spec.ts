@@ -18,7 +18,9 @@ const treeWriteBytes = (ss: Sample[]): number => ss.reduce((a, s) => a + (s.tree
 describe('startSampler on a real process tree', () => {
   it('attributes the CPU and write bytes of dd and sha256sum to the tree', async () => {
     const file = join(dir, 'tmpfile');
-    const child = spawn('sh', ['-c', `dd if=/dev/zero of=${file} bs=1M count=200 conv=fsync 2>/dev/null; sha256sum ${file} >/dev/null`], { stdio: 'ignore' });
+    // The shell stays 1 s after the work: a sample taken before it exits sees all of it however late
+    // the timer fires on a busy machine (once the root exits, its counters are gone).
+    const child = spawn('sh', ['-c', `dd if=/dev/zero of=${file} bs=1M count=200 conv=fsync 2>/dev/null; sha256sum ${file} >/dev/null; sleep 1`], { stdio: 'ignore' });
     const seen: Sample[] = [];
     const sampler = startSampler({ rootPid: child.pid, paths: { source: dir, dest: dir }, intervalMs: 200, onSample: (s) => seen.push(s) });
     expect(await exited(child)).toBe(0);
