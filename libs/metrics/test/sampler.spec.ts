@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,13 @@ const treeWriteBytes = (ss: Sample[]): number => ss.reduce((a, s) => a + (s.tree
 describe('startSampler on a real process tree', () => {
   it('attributes the CPU and write bytes of dd and sha256sum to the tree', async () => {
     const file = join(dir, 'tmpfile');
-    // The shell stays 1 s after the work: a sample taken before it exits sees all of it however late
-    // the timer fires on a busy machine (once the root exits, its counters are gone).
-    const child = spawn('sh', ['-c', `dd if=/dev/zero of=${file} bs=1M count=200 conv=fsync 2>/dev/null; sha256sum ${file} >/dev/null; sleep 1`], { stdio: 'ignore' });
+    // The work starts only once the sampler has its baseline (the go file), and the shell stays 1 s
+    // after it, so a late timer on a busy machine still samples every byte before the root exits.
+    const go = join(dir, 'go');
+    const child = spawn('sh', ['-c', `while [ ! -e ${go} ]; do sleep 0.02; done; dd if=/dev/zero of=${file} bs=1M count=200 conv=fsync 2>/dev/null; sha256sum ${file} >/dev/null; sleep 1`], { stdio: 'ignore' });
     const seen: Sample[] = [];
     const sampler = startSampler({ rootPid: child.pid, paths: { source: dir, dest: dir }, intervalMs: 200, onSample: (s) => seen.push(s) });
+    writeFileSync(go, '');
     expect(await exited(child)).toBe(0);
     await sleep(250); // one more tick after the exit
     const series = await sampler.stop();
