@@ -34,6 +34,11 @@ interface Running {
   bytes: number;
 }
 
+/** The projects a task copies: a batch names several, every other task belongs to one. */
+function projectsOf(task: SyncTask): readonly string[] {
+  return task.kind === 'batch' ? (task.projects ?? []) : [task.project];
+}
+
 /**
  * Follows a run through BackupHooks events and sums it up. Every event costs O(1) and a snapshot
  * O(running tasks), so it stays cheap with 10,000 projects.
@@ -64,7 +69,7 @@ export class RunProgress {
     let bytes = 0;
     let estimated = false;
     for (const t of tasks) {
-      this.partsLeft.set(t.project, (this.partsLeft.get(t.project) ?? 0) + 1);
+      for (const project of projectsOf(t)) this.partsLeft.set(project, (this.partsLeft.get(project) ?? 0) + 1);
       this.weightLeft += Math.max(0, t.weight);
       if (t.estimate && t.estimate.basis !== 'none') {
         estimated = true;
@@ -108,12 +113,16 @@ export class RunProgress {
     const planned = task.estimate && task.estimate.basis !== 'none' ? task.estimate : undefined;
     this.doneFiles += planned ? planned.files : result.filesTotal;
     this.doneBytes += planned ? planned.bytes : result.bytesTotal;
-    if (result.status === 'failed' || result.status === 'interrupted') this.failedProjects.add(task.project);
-    const left = (this.partsLeft.get(task.project) ?? 1) - 1;
-    if (left > 0) this.partsLeft.set(task.project, left);
-    else {
-      this.partsLeft.delete(task.project);
-      this.projectsDone += 1;
+    const failed = result.status === 'failed' || result.status === 'interrupted';
+    // A failed batch names the projects that failed; the others of it were copied.
+    for (const project of failed ? (result.failedProjects ?? projectsOf(task)) : []) this.failedProjects.add(project);
+    for (const project of projectsOf(task)) {
+      const left = (this.partsLeft.get(project) ?? 1) - 1;
+      if (left > 0) this.partsLeft.set(project, left);
+      else {
+        this.partsLeft.delete(project);
+        this.projectsDone += 1;
+      }
     }
   }
 

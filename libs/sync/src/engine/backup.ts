@@ -324,7 +324,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
  */
 function batchAsFinished(batch: TaskResult, projects: readonly TaskResult[]): TaskResult {
   const failed = projects.filter((p) => p.status === 'failed');
-  if (failed.length > 0) return { ...batch, status: 'failed', error: failed.map((p) => `${p.project}: ${p.error ?? p.meaning}`).join('; ') };
+  if (failed.length > 0) {
+    return { ...batch, status: 'failed', error: failed.map((p) => `${p.project}: ${p.error ?? p.meaning}`).join('; '), failedProjects: failed.map((p) => p.project) };
+  }
   if (batch.status !== 'failed') return batch;
   const status = projects.some((p) => p.status === 'interrupted') ? 'interrupted' : projects.some((p) => p.status === 'warning') ? 'warning' : 'ok';
   return { ...batch, status, error: null };

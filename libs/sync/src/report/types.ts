@@ -43,6 +43,8 @@ export interface TaskResult extends TransferCounts {
   attempts: AttemptRecord[];
   /** Conditions seen in rsync's messages on the last attempt that the exit code can hide (23 hides 24 and 25), and 'disk-full'. */
   alsoSeen?: string[];
+  /** kind 'batch': the projects of the batch that failed (after their own rerun), for front ends counting projects. */
+  failedProjects?: string[];
   /** Source files that changed while rsync copied them and were still changing after a second copy. */
   changedDuringCopy?: string[];
   /** Root pass: top-level folders it deleted (a project removed or renamed in the source), with the entries deleted in each. */
