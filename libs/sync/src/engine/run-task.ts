@@ -57,13 +57,17 @@ function lastStderrLine(stderr: string): string {
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
   const startedAt = new Date();
-  let tempDir = ctx.tempDir;
-  let args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir });
+  const argsWith = (tempDir: string | undefined): string[] => buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions, tempDir });
+  let args = argsWith(ctx.tempDir);
+  let usesTempDir = ctx.tempDir !== undefined;
   const attempts: AttemptRecord[] = [];
   let result: RsyncRunResult | undefined;
   let alsoSeen: string[] = [];
   let changedDuringCopy: string[] = [];
   let copyAgain = 0;
+  // Attempts that are not retries of a failure (a copy again of changed files, the temp-folder
+  // fallback): they do not use up the retry budget.
+  let extraAttempts = 0;
   // What every attempt copied, summed: a retry or a second copy of a changed file adds work, it
   // does not undo the first attempt's. An attempt stopped before its --stats counts what it showed.
   const done = { files: 0, bytes: 0, deleted: 0 };
@@ -107,11 +111,11 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     attempts.push(record);
     // Paths too long to leave the run's temp folder: copy again with rsync's temp files beside them
     // (a run killed then may leave such a file; rsync --delete removes it the next night).
-    if (tempDir !== undefined && c.status === 'failed' && c.class !== 'interrupted' && TEMP_DIR_RENAME_TOO_LONG.test(result.stderrTail)) {
+    if (usesTempDir && c.status === 'failed' && c.class !== 'interrupted' && TEMP_DIR_RENAME_TOO_LONG.test(result.stderrTail)) {
       record.cause = 'paths too long to rename out of the run temp folder: copied again with temp files beside them';
-      tempDir = undefined;
-      args = buildRsyncArgs(task, ctx.options, { maxDeletions: ctx.maxDeletions });
-      copyAgain += 1;
+      usesTempDir = false;
+      args = argsWith(undefined);
+      extraAttempts += 1;
       continue;
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
@@ -122,11 +126,12 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;
       if (copyAgain < MAX_COPY_AGAIN) {
         copyAgain += 1;
+        extraAttempts += 1;
         continue;
       }
       break;
     }
-    if (!c.retryable || attempt > ctx.retry.retries + copyAgain || ctx.signal?.aborted) break;
+    if (!c.retryable || attempt > ctx.retry.retries + extraAttempts || ctx.signal?.aborted) break;
     if (!(await waitBeforeRetry(ctx.retry, attempt, ctx.signal))) break;
   }
   const finishedAt = new Date();
