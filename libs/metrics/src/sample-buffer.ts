@@ -49,10 +49,6 @@ export class SampleBuffer {
     return this.pending ? [...this.stored, this.pending] : [...this.stored];
   }
 
-  latest(): Sample | undefined {
-    return this.pending ?? this.stored[this.stored.length - 1];
-  }
-
   /** How many samples were pushed, and how many raw intervals each stored sample now covers. */
   get counts(): { raw: number; stored: number; width: number } {
     return { raw: this.raw, stored: this.stored.length + (this.pending ? 1 : 0), width: this.width };

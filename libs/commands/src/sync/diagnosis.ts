@@ -180,6 +180,11 @@ export function liveSaturation(facts: StaticFacts, samples: readonly Sample[], i
   return b === 'latency' ? undefined : b;
 }
 
+/** The resource line of one sample, with the bytes the backup itself moved in it. */
+function liveLineOf(s: Sample): string {
+  return formatLiveLine(s, { bytesPerSec: s.backupBytesPerSec ?? 0 });
+}
+
 /** Samples the machine during a sync: live line, live verdict for --concurrency auto, final diagnosis. */
 export class SyncDiagnosis {
   private readonly sampler: Sampler;
@@ -188,7 +193,6 @@ export class SyncDiagnosis {
   private readonly recent: Sample[] = [];
   /** Bytes each task's rsync reported so far (its latest attempt). */
   private readonly taskBytes = new Map<string, number>();
-  private lastRate: number | undefined;
   private plannedTasks: readonly SyncTask[] = [];
 
   constructor(
@@ -202,11 +206,9 @@ export class SyncDiagnosis {
       intervalMs,
       movedBytes: () => this.moved(),
       onSample: (s) => {
-        const rate = s.backupBytesPerSec ?? 0;
-        this.lastRate = rate;
         this.recent.push(s);
         if (this.recent.length > THRESHOLDS.minSamples) this.recent.shift();
-        onSample?.(formatLiveLine(s, { bytesPerSec: rate }));
+        onSample?.(liveLineOf(s));
       },
     });
     this.sampler.facts.then((f) => (this.facts = f)).catch(() => undefined);
@@ -250,7 +252,7 @@ export class SyncDiagnosis {
 
   liveLine(): string | undefined {
     const s = this.sampler.latest();
-    return s ? formatLiveLine(s, this.lastRate === undefined ? {} : { bytesPerSec: this.lastRate }) : undefined;
+    return s ? liveLineOf(s) : undefined;
   }
 
   /** The resource the backup saturates lately; undefined until there are facts and 5 samples, or when none. */

@@ -1,3 +1,5 @@
+import { topFolderOf } from '../plan/task.js';
+
 /**
  * Splits what one batch rsync did by project, from its itemized lines (BATCH_OUT_FORMAT with
  * --info=name2: every item, changed or not, with its size). The counts follow rsync's own --stats
@@ -32,10 +34,8 @@ export class BatchAttribution {
 
   /** One itemized line: path relative to the source root, rsync's 11-character itemize string, `%l`. */
   add(relPath: string, itemize: string, size: number): void {
-    const slash = relPath.indexOf('/');
-    const top = slash < 0 ? relPath : relPath.slice(0, slash);
     // The root folder itself (`./`) and anything outside the named projects belong to no project.
-    const counts = this.byProject.get(top);
+    const counts = this.byProject.get(topFolderOf(relPath));
     if (counts === undefined) return;
     if (itemize.startsWith('*')) {
       if (itemize.startsWith('*deleting')) counts.filesDeleted += 1;

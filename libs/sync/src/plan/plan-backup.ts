@@ -179,7 +179,8 @@ export async function planBackup(input: {
   // No rsync moves its bytes faster than its --bwlimit: sizes, splits and batches (a batch is one
   // rsync, so one limit for all its projects) are judged with that floor.
   const bwlimit = settings.bwlimitBytesPerSec ?? 0;
-  if (bwlimit > 0) for (const s of sizes.values()) s.ms = Math.max(s.ms, (1000 * s.bytes) / bwlimit);
+  const atLeastBwlimit = (ms: number, bytes: number): number => (bwlimit > 0 ? Math.max(ms, (1000 * bytes) / bwlimit) : ms);
+  for (const s of sizes.values()) s.ms = atLeastBwlimit(s.ms, s.bytes);
   const total = [...sizes.values()].reduce((sum, s) => sum + s.ms, 0);
   const threshold = Math.max(total / concurrency, settings.minSplitMs);
   // Projects sized from history are walked only when they are big enough to split, and only for
@@ -243,7 +244,7 @@ export async function planBackup(input: {
     });
   }
   // A task cannot move its bytes faster than its --bwlimit, whatever history or the model say.
-  if (bwlimit > 0) for (const t of tasks) t.weight = Math.max(t.weight, (1000 * (t.estimate?.bytes ?? 0)) / bwlimit);
+  for (const t of tasks) t.weight = atLeastBwlimit(t.weight, t.estimate?.bytes ?? 0);
   // Stable sort: equal weights keep name order, so plans are deterministic.
   tasks.sort((a, b) => b.weight - a.weight);
   const totalWorkMs = tasks.reduce((sum, t) => sum + t.weight, 0);

@@ -55,7 +55,11 @@ export interface TaskEstimate {
  * several projects, so its entries belong to their first path segment; other tasks own one project.
  */
 export function projectOfEntry(task: Pick<SyncTask, 'kind' | 'project'>, relPath: string): string {
-  if (task.kind !== 'batch') return task.project;
+  return task.kind === 'batch' ? topFolderOf(relPath) : task.project;
+}
+
+/** The first segment of a path relative to a root: `alpha` for `alpha/sub/x`, the name itself at the top. */
+export function topFolderOf(relPath: string): string {
   const slash = relPath.indexOf('/');
-  return slash > 0 ? relPath.slice(0, slash) : relPath;
+  return slash < 0 ? relPath : relPath.slice(0, slash);
 }

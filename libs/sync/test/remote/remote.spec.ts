@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runBackup } from '../../src/engine/backup.js';
+import { runBackup, type RunBackupRequest } from '../../src/engine/backup.js';
+import type { BackupReport } from '../../src/report/types.js';
 import { RemoteUnreachableError } from '../../src/errors.js';
 import type { TaskProgress } from '../../src/engine/run-task.js';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../helpers/tree.js';
@@ -76,13 +77,9 @@ describe('backup over ssh', () => {
     const emptyKnownHosts = path.join(work.dir, 'ssh', 'empty_known_hosts');
     await fs.writeFile(emptyKnownHosts, '');
     const dest = path.join(work.dir, 'never written');
-    const report = await runBackup({
-      source,
-      dest: `root@${LOOPBACK}:${dest}`,
-      ...sshOptions(),
-      sshKnownHostsFile: emptyKnownHosts,
-      retry: FAST_RETRY,
-    });
+    const backUpWithUnknownKey = (request: Partial<RunBackupRequest> = {}): Promise<BackupReport> =>
+      runBackup({ source, dest: `root@${LOOPBACK}:${dest}`, ...sshOptions(), sshKnownHostsFile: emptyKnownHosts, retry: FAST_RETRY, ...request });
+    const report = await backUpWithUnknownKey();
     expect(report.ok).toBe(false);
     expect(report.totals.failed).toBe(PROJECTS.length + 1);
     const alpha = report.projects.find((p) => p.name === 'alpha');
@@ -92,14 +89,7 @@ describe('backup over ssh', () => {
     await expect(fs.stat(dest)).rejects.toThrow();
 
     // Small projects sharing one rsync: a refused connection is not tried again project by project.
-    const batched = await runBackup({
-      source,
-      dest: `root@${LOOPBACK}:${dest}`,
-      ...sshOptions(),
-      sshKnownHostsFile: emptyKnownHosts,
-      retry: FAST_RETRY,
-      planning: { batchBelowMs: 600_000, minSplitMs: 600_000 },
-    });
+    const batched = await backUpWithUnknownKey({ planning: { batchBelowMs: 600_000, minSplitMs: 600_000 } });
     expect(batched.projects.filter((p) => p.name !== '(root)').every((p) => p.status === 'failed' && p.attempts === 1 && /host key/i.test(p.error ?? ''))).toBe(true);
   });
 });
