@@ -64,6 +64,9 @@ export async function planRun(
       metadataLatencyMs,
       ...(options.bwlimitKiB > 0 ? { bwlimitBytesPerSec: options.bwlimitKiB * 1024 } : {}),
       ...planning,
+      // A daemon reports only the items it changed (its "max verbosity" caps --info=name2), so a
+      // batch could not attribute unchanged files to their projects: one rsync per project there.
+      ...(options.destLocation.kind === 'daemon' ? { batchBelowMs: 0 } : {}),
       concurrency: planningConcurrency(options, metadataLatencyMs),
     },
   });

@@ -105,6 +105,20 @@ describe('backup to and from an rsync daemon', () => {
     expect(await treeDifferences(source, path.join(daemonRoot, 'nightly copy'))).toEqual([]);
   });
 
+  test('the per-project counts of a rerun are exact on a daemon too, whose items name only what changed', async () => {
+    const url = `rsync://${LOOPBACK}:${daemon.port}/backup/counted copy`;
+    // Projects small enough to share an rsync anywhere else: a daemon gets one rsync each.
+    const planning = { batchBelowMs: 600_000 };
+    const first = await runBackup({ source, dest: url, retry: FAST_RETRY, planning });
+    const rerun = await runBackup({ source, dest: url, retry: FAST_RETRY, planning });
+    expect(rerun.totals.filesTransferred).toBe(0);
+    for (const name of PROJECTS) {
+      const counted = (r: BackupReport) => r.projects.find((p) => p.name === name)?.filesTotal;
+      expect(counted(rerun)).toBe(counted(first));
+      expect(counted(rerun)).toBeGreaterThan(1);
+    }
+  });
+
   test('a project split into parts is pushed to a daemon completely', async () => {
     const big: Record<string, string> = {};
     for (let d = 0; d < 6; d++) for (let f = 0; f < 8; f++) big[`big/sub ${d}/deeper ${d % 2}/f${f}.dat`] = `${d}/${f}\n`;
