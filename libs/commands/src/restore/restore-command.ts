@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, MAX_ABORT_LISTENERS, findRestorePoint, formatSummaryTable, parseConcurrency, runBackup, writeJsonReport, type BackupReport } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
+import { openBackupRoot, sshSettingsOf, type SshCommandOptions } from '../snapshots/backup-root.js';
 import { applyDefaults } from '../options/registry.js';
 import { RunLog } from '../output/run-log.js';
 import { ListrView } from '../sync/listr-view.js';
@@ -13,8 +14,8 @@ import { checkOutputFile, completeRecord, recordError, recordWithoutReport, writ
 import { EXIT } from '../sync/sync-command.js';
 
 /** Options of `dailysync restore` and of the Nx `restore` executor. */
-export interface RestoreCommandOptions {
-  /** Backup root (mirror or snapshot mode). */
+export interface RestoreCommandOptions extends SshCommandOptions {
+  /** Backup root (mirror or snapshot mode): a local path, user@host:/path (ssh) or rsync://host/module/path (daemon). */
   dest?: string;
   /** `latest` (default), a snapshot name, or a UTC date/time: the newest snapshot at or before it. */
   at?: string;
@@ -106,15 +107,15 @@ export async function runRestoreCommand(options: RestoreCommandOptions, ctx: Res
     }
     if (options.dest === undefined || options.dest.trim() === '') throw new ConfigError('--dest is missing: give the backup root to restore from, e.g. --dest=/data/prod_backup');
     if (options.to === undefined || options.to.trim() === '') throw new ConfigError('--to is missing: give the folder to restore into, e.g. --to=/data/restore');
-    const dest = path.resolve(cwd, options.dest);
+    const root = openBackupRoot(options.dest, options, cwd, controller.signal);
     const to = path.resolve(cwd, options.to);
-    where = { source: dest, dest: to };
-    const point = await findRestorePoint(dest, options.at ?? 'latest');
+    where = { source: root.dest, dest: to };
+    const point = await findRestorePoint(root, options.at ?? 'latest');
     where = { source: point.dir, dest: to };
     const projects = (typeof options.project === 'string' ? [options.project] : (options.project ?? [])).flatMap((p) => p.split(',')).filter((p) => p !== '');
+    const folders = projects.length === 0 ? [] : (await root.topEntries(point.dir)).filter((e) => e.isDirectory).map((e) => e.name);
     for (const project of projects) {
-      const stat = await fs.lstat(path.join(point.dir, project)).catch(() => undefined);
-      if (!stat?.isDirectory() || point.ownEntries.includes(project)) {
+      if (!folders.includes(project) || point.ownEntries.includes(project)) {
         throw new ConfigError(`project "${project}" is not in ${point.label === 'mirror' ? 'the mirror' : `snapshot ${point.label}`} (${point.dir}): list its folders, or pick another --at`);
       }
     }
@@ -136,6 +137,8 @@ export async function runRestoreCommand(options: RestoreCommandOptions, ctx: Res
     report = await runBackup({
       source: point.dir,
       dest: to,
+      // A snapshot on an ssh backup root is read over the same connection settings.
+      ...(root.location.kind === 'ssh' ? sshSettingsOf(options) : {}),
       include: projects,
       // dailysync's own folders in the backup (state, and the snapshots beside a mirror) are not data.
       exclude: point.ownEntries,

@@ -1,15 +1,17 @@
-import fs from 'node:fs/promises';
-import { ConfigError, formatBytes, latestLinkTarget, listSnapshots, type SnapshotEntry } from '@dailysync/sync';
+import { ConfigError, formatBytes, type SnapshotEntry } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
+import { openBackupRoot, type SshCommandOptions } from './backup-root.js';
 
 /** Options of `dailysync snapshots` and of the Nx `snapshots` executor. */
-export interface SnapshotsCommandOptions {
+export interface SnapshotsCommandOptions extends SshCommandOptions {
+  /** Backup root: a local path, user@host:/path (ssh) or rsync://host/module/path (daemon). */
   dest?: string;
   /** Print the list as JSON instead of a table. */
   json?: boolean;
 }
 
 export interface SnapshotsCommandContext {
+  cwd?: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
 }
@@ -61,12 +63,12 @@ export async function runSnapshotsCommand(options: SnapshotsCommandOptions, ctx:
   const err = ctx.stderr ?? process.stderr;
   try {
     if (options.dest === undefined || options.dest.trim() === '') throw new ConfigError('--dest is missing: give the backup root, e.g. dailysync snapshots --dest=/data/prod_backup');
-    const stat = await fs.stat(options.dest).catch(() => undefined);
-    if (!stat?.isDirectory()) throw new ConfigError(`--dest ${options.dest} is not an existing folder: give the backup root (check that it is mounted)`);
-    const latest = await latestLinkTarget(options.dest);
-    const rows = (await listSnapshots(options.dest)).filter((e) => e.state !== 'pruning').map((e) => listing(e, latest));
+    const root = openBackupRoot(options.dest, options, ctx.cwd ?? process.cwd());
+    if (!(await root.exists())) throw new ConfigError(`--dest ${root.dest} is not an existing folder: give the backup root (check that it is mounted)`);
+    const { entries, latest } = await root.read();
+    const rows = entries.filter((e) => e.state !== 'pruning').map((e) => listing(e, latest));
     if (options.json) out.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else if (rows.length === 0) out.write(`No snapshots in ${options.dest} (a mirror-mode backup, or none made yet: run "dailysync sync --snapshots").\n`);
+    else if (rows.length === 0) out.write(`No snapshots in ${root.dest} (a mirror-mode backup, or none made yet: run "dailysync sync --snapshots").\n`);
     else out.write(`${formatTable(rows)}\n`);
     return { exitCode: 0, snapshots: rows };
   } catch (error) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { findRestorePoint, formatVerifyResult, listSnapshots, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
+import { findRestorePoint, formatVerifyResult, openSnapshotRoot, verifyBackup, writeJsonReport, type VerifyResult } from '@dailysync/sync';
 import { reportCommandError } from '../command-error.js';
 import { withConfigFile } from '../config/with-config-file.js';
 
@@ -27,8 +27,11 @@ export interface VerifyCommandContext {
 /** The folder to compare: the snapshot --at names (the newest by default when there are snapshots), else the mirror at --dest. */
 async function verifiedTree(options: VerifyCommandOptions): Promise<string> {
   const dest = options.dest ?? '';
-  if (options.at === undefined && (dest === '' || (await listSnapshots(dest)).every((s) => s.state !== 'complete'))) return dest;
-  return (await findRestorePoint(dest, options.at ?? 'latest')).dir;
+  // verifyBackup reports a missing or relative --dest in its own words.
+  if (!dest.startsWith('/')) return dest;
+  const root = openSnapshotRoot({ dest });
+  if (options.at === undefined && (await root.read()).entries.every((s) => s.state !== 'complete')) return dest;
+  return (await findRestorePoint(root, options.at ?? 'latest')).dir;
 }
 
 /** Exit 0 when nothing is missing or different, 1 when something is, 2 for bad usage. Never throws. */

@@ -202,3 +202,10 @@ export function parentLocation(location: Location): Location | undefined {
   if (location.path === '/') return undefined;
   return { ...location, path: path.posix.dirname(location.path) };
 }
+
+/** The location of `relPath` (a plain relative path) below `location`. */
+export function childLocation(location: Location, relPath: string): Location {
+  if (location.kind === 'local') return { ...location, path: path.join(location.path, relPath) };
+  if (location.kind === 'ssh') return { ...location, path: path.posix.join(location.path, relPath) };
+  return { ...location, path: [location.path, relPath].filter((p) => p !== '').join('/') };
+}

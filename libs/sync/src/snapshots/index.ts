@@ -6,3 +6,4 @@ export * from './prune.js';
 export * from './publish.js';
 export * from './run-snapshot.js';
 export * from './restore-point.js';
+export * from './snapshot-root.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readManifest, type SnapshotManifest } from './manifest.js';
-import { LATEST_LINK_NAME, parseSnapshotFolder, SNAPSHOTS_DIR_NAME, type SnapshotName } from './naming.js';
+import { LATEST_LINK_NAME, parseSnapshotFolder, SNAPSHOTS_DIR_NAME, type SnapshotName, type SnapshotState } from './naming.js';
 
 /** A snapshot folder that dailysync made: its name parses and its manifest names it. */
 export interface SnapshotEntry extends SnapshotName {
@@ -11,6 +11,17 @@ export interface SnapshotEntry extends SnapshotName {
 
 export function snapshotsRoot(dest: string): string {
   return path.join(dest, SNAPSHOTS_DIR_NAME);
+}
+
+/**
+ * The folder name gives the state, and the manifest can only lower it: a remote backup root
+ * cannot rename, so there a snapshot has its final name from the start and is complete only once
+ * its manifest is finished (one atomic file replacement), and is being pruned once it says so.
+ */
+function stateOf(byName: SnapshotState, manifest: SnapshotManifest): SnapshotState {
+  if (manifest.pruningSince !== undefined) return 'pruning';
+  if (byName === 'complete' && manifest.finishedAt === null) return 'partial';
+  return byName;
 }
 
 /**
@@ -33,7 +44,7 @@ export async function listSnapshots(dest: string): Promise<SnapshotEntry[]> {
     if (!parsed) continue;
     const dir = path.join(root, entry.name);
     const manifest = await readManifest(dir, parsed.name);
-    if (manifest) found.push({ ...parsed, dir, manifest });
+    if (manifest) found.push({ ...parsed, state: stateOf(parsed.state, manifest), dir, manifest });
   }
   return found.sort((a, b) => a.time.getTime() - b.time.getTime() || a.folder.localeCompare(b.folder));
 }

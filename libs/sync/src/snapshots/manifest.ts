@@ -28,6 +28,11 @@ export interface SnapshotManifest {
   linkedAgainst: string[];
   /** With --shard: how many shards fill this snapshot. */
   shards?: number;
+  /**
+   * Set when retention started removing the snapshot on a remote backup root, where the folder
+   * cannot be renamed to `.pruning`: from then on it is no restore point.
+   */
+  pruningSince?: string;
 }
 
 export function manifestPath(snapshotDir: string): string {

@@ -1,17 +1,12 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { execa } from 'execa';
-import { runQueue } from '../engine/queue.js';
-import { STATE_DIR_NAME } from '../state/run-state.js';
-import { completeSnapshots, latestLinkTarget, listSnapshots, snapshotsRoot, type SnapshotEntry } from './layout.js';
-import { PRUNING_SUFFIX } from './naming.js';
+import { completeSnapshots, type SnapshotEntry } from './layout.js';
 import { applyRetention, hasRetention, type RetentionPolicy } from './retention.js';
+import type { SnapshotRoot } from './snapshot-root.js';
 
 export interface PruneRequest {
-  dest: string;
+  root: SnapshotRoot;
   policy: RetentionPolicy;
   dryRun?: boolean;
-  /** rm processes at once; removing a hard-linked tree is metadata-bound, so several overlap the NAS latency. Default 8. */
+  /** Removal processes at once; removing a hard-linked tree is metadata-bound, so several overlap the NAS latency. Default 8. */
   concurrency?: number;
   signal?: AbortSignal;
 }
@@ -34,11 +29,9 @@ export interface PruneReport {
  * never the one `latest` names), partial trees of failed runs older than the newest complete
  * snapshot (newer ones are the next run's link bases), and leftovers of an interrupted prune.
  */
-export async function planPrune(dest: string, policy: RetentionPolicy): Promise<{ kept: PruneReport['kept']; doomed: (SnapshotEntry & { why: PrunedSnapshot['why'] })[] }> {
-  const entries = await listSnapshots(dest);
+export function planPrune(entries: readonly SnapshotEntry[], latest: string | undefined, policy: RetentionPolicy): { kept: PruneReport['kept']; doomed: (SnapshotEntry & { why: PrunedSnapshot['why'] })[] } {
   const complete = completeSnapshots(entries);
   const newest = complete.at(-1);
-  const latest = await latestLinkTarget(dest);
   const decision = applyRetention(complete, hasRetention(policy) ? policy : {});
   const doomed: (SnapshotEntry & { why: PrunedSnapshot['why'] })[] = [];
   for (const s of decision.remove) if (s !== newest && s.folder !== latest) doomed.push({ ...s, why: 'retention' });
@@ -48,35 +41,15 @@ export async function planPrune(dest: string, policy: RetentionPolicy): Promise<
 }
 
 /**
- * Applies retention. Each doomed snapshot is first renamed to `<name>.pruning` (from then on it
- * is no restore point), then its top-level folders are removed by several `rm` processes at once,
- * each staying on one filesystem. Only folders listSnapshots accepted (name pattern and a
+ * Applies retention: the snapshots planPrune chose stop being restore points, then the backup root
+ * removes them (several processes at once). Only folders listSnapshots accepted (name pattern and a
  * dailysync manifest naming them) are ever touched.
  */
 export async function pruneSnapshots(request: PruneRequest): Promise<PruneReport> {
   const started = Date.now();
-  const { kept, doomed } = await planPrune(request.dest, request.policy);
+  const { entries, latest } = await request.root.read();
+  const { kept, doomed } = planPrune(entries, latest, request.policy);
   const removed = doomed.map((d) => ({ folder: d.folder, why: d.why }));
-  if (request.dryRun || doomed.length === 0) return { dryRun: request.dryRun ?? false, kept, removed, durationMs: Date.now() - started };
-  const root = snapshotsRoot(request.dest);
-  const renamed: string[] = [];
-  for (const d of doomed) {
-    const target = d.state === 'pruning' ? d.dir : path.join(root, `${d.name}${PRUNING_SUFFIX}`);
-    if (target !== d.dir) await fs.rename(d.dir, target);
-    renamed.push(target);
-  }
-  // Spread the work: every top-level entry of every doomed snapshot is one rm job.
-  const jobs: string[] = [];
-  // The manifest goes last: a prune interrupted half way leaves a folder still provably dailysync's, removed next time.
-  for (const dir of renamed) for (const name of await fs.readdir(dir)) if (name !== STATE_DIR_NAME) jobs.push(path.join(dir, name));
-  await runQueue(
-    jobs,
-    () => request.concurrency ?? 8,
-    async (entry) => {
-      await execa('rm', ['-rf', '--one-file-system', '--', entry], { stdio: 'ignore' });
-    },
-    { signal: request.signal },
-  );
-  if (!request.signal?.aborted) for (const dir of renamed) await fs.rm(dir, { recursive: true, force: true });
-  return { dryRun: false, kept, removed, durationMs: Date.now() - started };
+  if (!request.dryRun && doomed.length > 0) await request.root.remove(doomed, request.concurrency ?? 8, request.signal);
+  return { dryRun: request.dryRun ?? false, kept, removed, durationMs: Date.now() - started };
 }

@@ -1,13 +1,13 @@
-import fs from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
-import { completeSnapshots, listSnapshots, type SnapshotEntry } from './layout.js';
+import { completeSnapshots, type SnapshotEntry } from './layout.js';
 import { SNAPSHOTS_DIR_NAME, snapshotNameTime } from './naming.js';
+import type { SnapshotRoot } from './snapshot-root.js';
 
 /** A tree to restore or verify from: one complete snapshot, or the mirror of a mirror-mode backup. */
 export interface RestorePoint {
   kind: 'snapshot' | 'mirror';
-  /** The folder holding the projects. */
+  /** The folder holding the projects: a path, or a remote location for an ssh or daemon root. */
   dir: string;
   /** The snapshot name, or `mirror`. */
   label: string;
@@ -37,13 +37,10 @@ function atTime(at: string): Date | undefined {
  * backup with no snapshot is a mirror: `latest` is the mirror itself and any date is refused.
  * Partial snapshots are never restore points.
  */
-export async function findRestorePoint(dest: string, at = 'latest'): Promise<RestorePoint> {
-  try {
-    if (!(await fs.stat(dest)).isDirectory()) throw new Error('not a folder');
-  } catch {
-    throw new ConfigError(`--dest ${dest} is not a backup folder (missing or not a directory): give the backup root dailysync wrote`);
-  }
-  const complete = completeSnapshots(await listSnapshots(dest));
+export async function findRestorePoint(root: SnapshotRoot, at = 'latest'): Promise<RestorePoint> {
+  const dest = root.dest;
+  if (!(await root.exists())) throw new ConfigError(`--dest ${dest} is not a backup folder (missing or not a directory): give the backup root dailysync wrote`);
+  const complete = completeSnapshots((await root.read()).entries);
   if (complete.length === 0) {
     if (at !== 'latest') throw new ConfigError(`--dest ${dest} has no snapshots (a mirror-mode backup holds only its latest state): drop --at to use the mirror`);
     return { kind: 'mirror', dir: dest, label: 'mirror', ownEntries: [STATE_DIR_NAME, SNAPSHOTS_DIR_NAME] };

@@ -6,6 +6,7 @@ import { exists, makeTempDir, projectTree, treeDifferences, writeTree } from '..
 import { listSnapshots, snapshotsRoot } from './layout.js';
 import { pruneSnapshots } from './prune.js';
 import { runSnapshotBackup } from './run-snapshot.js';
+import { openSnapshotRoot } from './snapshot-root.js';
 
 const PROJECTS = ['alpha', 'beta', 'gamma'];
 
@@ -157,10 +158,10 @@ describe('snapshot mode against real rsync', () => {
     // A folder that only looks like a snapshot is not dailysync's: retention never touches it.
     const impostor = path.join(snapshotsRoot(dest), '2026-10-01T000000Z');
     await fs.mkdir(impostor);
-    const dry = await pruneSnapshots({ dest, policy: { keepLast: 2, keepDaily: 4, keepWeekly: 2 }, dryRun: true });
+    const dry = await pruneSnapshots({ root: openSnapshotRoot({ dest }), policy: { keepLast: 2, keepDaily: 4, keepWeekly: 2 }, dryRun: true });
     expect(dry.removed).toHaveLength(20 - 5);
     expect((await listSnapshots(dest)).length).toBe(20);
-    const pruned = await pruneSnapshots({ dest, policy: { keepLast: 2, keepDaily: 4, keepWeekly: 2 } });
+    const pruned = await pruneSnapshots({ root: openSnapshotRoot({ dest }), policy: { keepLast: 2, keepDaily: 4, keepWeekly: 2 } });
     // last 2: 11-10 13:30 and 01:30; daily 4: 13:30 of 11-10, 11-09, 11-08, 11-07;
     // weekly 2 (ISO weeks, Monday first): 11-10 13:30 (week 46) and 11-08 13:30 (Sunday, week 45).
     expect((await listSnapshots(dest)).map((s) => s.folder)).toEqual([

@@ -1,20 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { runBackup, type RunBackupRequest } from '../engine/backup.js';
 import { ConfigError, SafetyError } from '../errors.js';
 import { resolveBackupOptions } from '../options.js';
 import { preflight } from '../preflight.js';
 import type { BackupReport } from '../report/types.js';
 import { checkMarkers } from '../safety/guards.js';
-import { acquireLock, type HeldLock } from '../safety/lock.js';
+import { acquireLock, lockFile, type HeldLock } from '../safety/lock.js';
 import { STATE_DIR_NAME, stateDir } from '../state/run-state.js';
-import { linkDestBasesFor, listSnapshots, snapshotsRoot } from './layout.js';
-import { readManifest, writeManifest, type SnapshotManifest } from './manifest.js';
-import { formatSnapshotName, PARTIAL_SUFFIX, snapshotNameTime, SNAPSHOTS_DIR_NAME } from './naming.js';
+import { completeSnapshots, linkDestBasesFor } from './layout.js';
+import type { SnapshotManifest } from './manifest.js';
+import { formatSnapshotName, snapshotNameTime } from './naming.js';
 import { pruneSnapshots, type PruneReport } from './prune.js';
-import { publishSnapshot } from './publish.js';
 import { hasRetention, type RetentionPolicy } from './retention.js';
+import { openSnapshotRoot, type SnapshotRoot } from './snapshot-root.js';
 
 /** What snapshot mode adds to a backup request. */
 export interface SnapshotRunOptions {
@@ -58,15 +57,6 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Entries of the backup root besides dailysync's own: a mirror left by mirror mode. */
-async function mirrorExists(dest: string): Promise<boolean> {
-  try {
-    return (await fs.readdir(dest)).some((n) => n !== SNAPSHOTS_DIR_NAME && n !== STATE_DIR_NAME);
-  } catch {
-    return false;
-  }
-}
-
 async function lockWithRetry(source: string, dest: string, file: string): Promise<HeldLock> {
   for (let tries = 0; ; tries++) {
     try {
@@ -80,23 +70,23 @@ async function lockWithRetry(source: string, dest: string, file: string): Promis
 }
 
 /**
- * One snapshot-mode run: the backup engine writes a complete tree into
- * `<dest>/snapshots/<name>.partial`, hard-linking unchanged files against the previous snapshot
- * (rsync --link-dest, per task), and the tree is published as `<dest>/snapshots/<name>` only when
- * every task succeeded; then retention prunes. A failed or interrupted run leaves its `.partial`
- * tree (the next run links against it) and every earlier snapshot untouched.
+ * One snapshot-mode run: the backup engine writes a complete tree into the in-progress folder
+ * (`<dest>/snapshots/<name>.partial`, or `<name>` on a remote root), hard-linking unchanged files
+ * against the previous snapshot (rsync --link-dest, per task), and the tree is published only when
+ * every task succeeded; then retention prunes. A failed or interrupted run leaves its partial tree
+ * (the next run links against it) and every earlier snapshot untouched.
  *
  * Shards (`--shard I/N`) of one night share `snapshotName`: each fills its tasks into the same
  * partial tree and leaves a done-marker; the shard that finds every marker present publishes and prunes.
  */
 export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunOptions): Promise<BackupReport> {
   const checked = resolveBackupOptions(request);
-  if (checked.destLocation.kind !== 'local') {
-    throw new ConfigError(`--snapshots needs a backup root on this machine (a local path or a mounted share), not ${checked.dest}: run dailysync on the backup host, or mount the NAS`);
-  }
   if (request.delete) throw new ConfigError('--delete has no use with --snapshots: every snapshot holds exactly the source of its run; drop --delete (retention removes old snapshots)');
   if (checked.shard !== undefined && request.snapshotName === undefined) {
     throw new ConfigError('--shard with --snapshots needs --snapshot-name shared by every shard of the night, e.g. --snapshot-name=2026-12-02T013000Z');
+  }
+  if (checked.shard !== undefined && checked.destLocation.kind !== 'local') {
+    throw new ConfigError(`--shard with --snapshots needs the backup root mounted on every shard's machine (a local path), not ${checked.dest}: the shards publish through a lock file in the backup root, which an ssh or daemon root cannot hold; mount the NAS or run one dailysync without --shard`);
   }
   const name = request.snapshotName ?? formatSnapshotName((request.now ?? (() => new Date()))());
   if (snapshotNameTime(name) === undefined) {
@@ -105,59 +95,66 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
   // rsync present, source and backup root not nested, backup root creatable: checked before anything is written.
   await preflight(checked);
   const dest = checked.dest;
-  const root = snapshotsRoot(dest);
-  const partialDir = path.join(root, `${name}${PARTIAL_SUFFIX}`);
-  if (await exists(path.join(root, name))) {
-    throw new ConfigError(`snapshot ${name} already exists in ${root}: snapshots are never overwritten; wait a second or give another --snapshot-name`);
+  const { sshPort, sshIdentityFile, sshKnownHostsFile, sshHostKeyChecking } = request;
+  const root = openSnapshotRoot({
+    dest,
+    // The ssh options may be the source's: the backup root takes them only when it is the ssh side.
+    ...(checked.destLocation.kind === 'ssh' ? { sshPort, sshIdentityFile, sshKnownHostsFile, sshHostKeyChecking } : {}),
+    timeoutSeconds: checked.timeoutSeconds,
+    rsyncPath: checked.rsyncPath,
+    ...(request.retry === undefined ? {} : { retry: request.retry }),
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+  });
+  const folder = root.inProgressFolder(name);
+  const partialDir = root.folderPath(folder);
+  const { entries, folderNames: names } = await root.read();
+  const ownPartial = entries.find((e) => e.folder === folder && e.state === 'partial');
+  if (names?.includes(name) && !(folder === name && ownPartial)) {
+    throw new ConfigError(`snapshot ${name} already exists in ${root.folderPath('')}: snapshots are never overwritten; wait a second or give another --snapshot-name`);
   }
   // The engine writes into the snapshot folder: the backup root's marker is checked here instead.
-  await checkMarkers(checked.source, dest, null, checked.safety?.destMarker ?? null);
+  if (checked.destLocation.kind === 'local') await checkMarkers(checked.source, dest, null, checked.safety?.destMarker ?? null);
   request = { ...request, destMarker: undefined };
-  const entries = await listSnapshots(dest);
-  const previous = entries.filter((e) => e.state === 'complete').at(-1);
-  const { bases, names } = linkDestBasesFor(entries, name, await mirrorExists(dest));
+  const previous = completeSnapshots(entries).at(-1);
+  // The mirror is a link base only while there is no complete snapshot: asked for only then.
+  const { bases, names: linkedAgainst } = linkDestBasesFor(entries, name, previous === undefined && (await root.mirrorExists()));
 
   if (checked.dryRun) {
     // Nothing is created: compare against the folder the snapshot would link to first.
-    const report = await runBackup({ ...request, dest: (await exists(root)) ? partialDir : dest, stateRoot: dest, linkDestBases: (await exists(root)) ? bases : [] });
-    report.snapshot = { name, dir: partialDir, published: false, notPublishedBecause: 'dry run', linkedAgainst: names };
+    const hasSnapshots = names !== undefined;
+    const report = await runBackup({ ...request, dest: hasSnapshots ? partialDir : dest, stateRoot: dest, linkDestBases: hasSnapshots ? bases : [] });
+    report.snapshot = { name, dir: partialDir, published: false, notPublishedBecause: 'dry run', linkedAgainst };
     return report;
   }
 
   // One run per backup root at a time (shards: one per shard); the engine's own lock is per snapshot folder.
   const lockKey = checked.shard === undefined ? 'snapshots' : `snapshots shard ${checked.shard.index}/${checked.shard.count}`;
-  await fs.mkdir(root, { recursive: true });
-  const lock = await acquireLock(lockKey, dest, path.join(stateDir(dest), `snapshot-lock-${lockKey.replace(/[^a-z0-9]+/gi, '-')}.json`));
+  const lock = await acquireLock(lockKey, dest, lockFile(lockKey, dest, root.lockDirectory()));
   try {
-    const startedAt = new Date().toISOString();
-    await fs.mkdir(partialDir, { recursive: true });
-    // The manifest comes first: from now on the folder is provably dailysync's (retention may remove it).
-    if (!(await readManifest(partialDir, name))) {
-      await writeManifest(partialDir, {
-        tool: 'dailysync',
-        kind: 'snapshot',
-        name,
-        source: checked.source,
-        startedAt,
-        finishedAt: null,
-        files: null,
-        bytes: null,
-        newFiles: null,
-        newBytes: null,
-        linkedAgainst: names,
-        ...(checked.shard ? { shards: checked.shard.count } : {}),
-      });
-    }
+    await root.startSnapshot(folder, {
+      tool: 'dailysync',
+      kind: 'snapshot',
+      name,
+      source: checked.source,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      files: null,
+      bytes: null,
+      newFiles: null,
+      newBytes: null,
+      linkedAgainst,
+      ...(checked.shard ? { shards: checked.shard.count } : {}),
+    });
     let report: BackupReport;
     try {
       report = await runBackup({ ...request, dest: partialDir, stateRoot: dest, linkDestBases: bases });
     } catch (error) {
       // Refused before copying (a guard, the lock): leave no empty snapshot folder behind.
       // (Not for a shard: the other shards of the night write into the same folder.)
-      if (checked.shard === undefined && (await fs.readdir(partialDir)).every((n) => n === STATE_DIR_NAME)) await fs.rm(partialDir, { recursive: true, force: true });
+      if (checked.shard === undefined) await root.discardIfEmpty(folder);
       throw error;
     }
-    const section: SnapshotRunReport = { name, dir: partialDir, published: false, linkedAgainst: names };
+    const section: SnapshotRunReport = { name, dir: partialDir, published: false, linkedAgainst };
     report.snapshot = section;
     if (!report.ok || report.interrupted) {
       section.notPublishedBecause = report.interrupted ? 'the run was interrupted' : 'not every task succeeded';
@@ -178,8 +175,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
       return report;
     }
     if (checked.shard === undefined) {
-      await finishSnapshot(partialDir, name, counts, localSource);
-      section.dir = await publishSnapshot(dest, name);
+      section.dir = await publish(root, folder, name, counts, localSource);
       section.published = true;
     } else {
       const { index, count } = checked.shard;
@@ -201,8 +197,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
           return report;
         }
         const sum = (k: keyof typeof counts): number => done.reduce((a, c) => a + c[k], 0);
-        await finishSnapshot(partialDir, name, { files: sum('files'), bytes: sum('bytes'), newFiles: sum('newFiles'), newBytes: sum('newBytes') }, localSource);
-        section.dir = await publishSnapshot(dest, name);
+        section.dir = await publish(root, folder, name, { files: sum('files'), bytes: sum('bytes'), newFiles: sum('newFiles'), newBytes: sum('newBytes') }, localSource);
         section.published = true;
       } finally {
         await publishLock.release();
@@ -210,7 +205,7 @@ export async function runSnapshotBackup(request: RunBackupRequest & SnapshotRunO
     }
     // Always after a publish: partial trees older than it are no link base any more; retention rules only when given.
     const policy = request.retention ?? {};
-    const prune = await pruneSnapshots({ dest, policy, dryRun: request.pruneDryRun, concurrency: request.pruneConcurrency, signal: request.signal });
+    const prune = await pruneSnapshots({ root, policy, dryRun: request.pruneDryRun, concurrency: request.pruneConcurrency, signal: request.signal });
     if (hasRetention(policy) || prune.removed.length > 0) section.prune = prune;
     return report;
   } finally {
@@ -227,14 +222,9 @@ function shrinkRefusal(previous: { name: string; manifest: SnapshotManifest } | 
   return `the source has ${files} entries, ${Math.round(shrank)}% fewer than snapshot ${previous.name} (more than --max-shrink ${maxShrinkPercent}%): check that the source is mounted; raise --max-shrink if the removal is intended`;
 }
 
-async function finishSnapshot(dir: string, name: string, counts: Pick<SnapshotManifest, 'files' | 'bytes' | 'newFiles' | 'newBytes'>, localSource?: string): Promise<void> {
-  const manifest = await readManifest(dir, name);
-  if (!manifest) throw new SafetyError(`the manifest of snapshot ${name} is missing or was changed: not publishing ${dir}; run again`);
-  await writeManifest(dir, { ...manifest, ...counts, finishedAt: new Date().toISOString() });
-  // Every project folder is new in a snapshot: creating them after the root pass moved the root's
-  // modification time. Put the source root's back, so the snapshot equals the source there too.
-  if (localSource !== undefined) {
-    // touch -r keeps nanoseconds (fs.utimes rounds them, and rsync would then see a difference).
-    await execa('touch', ['-r', localSource, '--', dir]);
-  }
+/** Finishes the manifest with the counts and publishes the snapshot; returns where it now is. */
+async function publish(root: SnapshotRoot, folder: string, name: string, counts: Pick<SnapshotManifest, 'files' | 'bytes' | 'newFiles' | 'newBytes'>, localSource?: string): Promise<string> {
+  const manifest = (await root.read()).entries.find((e) => e.folder === folder)?.manifest;
+  if (!manifest) throw new SafetyError(`the manifest of snapshot ${name} is missing or was changed: not publishing ${root.folderPath(folder)}; run again`);
+  return root.publish(folder, { ...manifest, ...counts, finishedAt: new Date().toISOString() }, localSource);
 }

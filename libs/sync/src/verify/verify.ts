@@ -39,6 +39,9 @@ export interface VerifyResult {
 
 function requireAbsolute(name: string, value: string | undefined): string {
   if (value === undefined || value.trim() === '') throw new ConfigError(`--${name} is missing: give the absolute path, e.g. --${name}=/data/${name === 'source' ? 'prod' : 'prod_backup'}`);
+  if (value.startsWith('rsync://') || /^[^/]*:/.test(value)) {
+    throw new ConfigError(`--${name} ${value} is remote: verify compares two trees on this machine; run it on the backup host, or mount the share and give its path`);
+  }
   if (!value.startsWith('/')) throw new ConfigError(`--${name} "${value}" is not an absolute path: give e.g. "$PWD/${value}"`);
   const stripped = value.replace(/\/+$/, '');
   return stripped === '' ? '/' : stripped;

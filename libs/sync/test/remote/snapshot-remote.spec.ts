@@ -2,8 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runBackup } from '../../src/engine/backup.js';
 import { ConfigError } from '../../src/errors.js';
+import { execa } from 'execa';
 import { listSnapshots } from '../../src/snapshots/layout.js';
+import { formatSnapshotName } from '../../src/snapshots/naming.js';
+import { pruneSnapshots } from '../../src/snapshots/prune.js';
+import { findRestorePoint } from '../../src/snapshots/restore-point.js';
 import { runSnapshotBackup } from '../../src/snapshots/run-snapshot.js';
+import { openSnapshotRoot } from '../../src/snapshots/snapshot-root.js';
 import { makeTempDir, projectTree, treeDifferences, writeTree } from '../helpers/tree.js';
 import { LOOPBACK, startRsyncDaemon, startSshServer, type RsyncDaemon, type SshServer } from './servers.js';
 
@@ -30,6 +35,11 @@ afterAll(async () => {
   await Promise.all([daemon?.stop(), ssh?.stop()]);
   await work?.cleanup();
 });
+
+/** Nights one day apart from 2026-11-01 01:30 UTC. */
+function night(n: number): () => Date {
+  return () => new Date(Date.UTC(2026, 10, 1 + n, 1, 30, 0));
+}
 
 async function inode(file: string): Promise<number> {
   return (await fs.stat(file)).ino;
@@ -80,9 +90,89 @@ describe('snapshot mode with remote sides', () => {
     expect(await treeDifferences(source, snap!.dir)).toEqual([]);
   });
 
-  test('a remote backup root is refused in snapshot mode with the fix, before anything is written', async () => {
-    await expect(runSnapshotBackup({ source, dest: `rsync://${LOOPBACK}:${daemon.port}/backup/snaps` })).rejects.toThrow(ConfigError);
-    await expect(runSnapshotBackup({ source, dest: `rsync://${LOOPBACK}:${daemon.port}/backup/snaps` })).rejects.toThrow(/run dailysync on the backup host/);
-    expect(await fs.readdir(daemonRoot)).not.toContain('snaps');
+  test('an rsync daemon backup root gets dated snapshots: each equals the source of its night, unchanged files share one inode, retention removes only its own', async () => {
+    const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/nightly`;
+    const backing = path.join(daemonRoot, 'nightly');
+    const root = openSnapshotRoot({ dest, retry: FAST_RETRY });
+    const expected: string[] = [];
+    const changes: Record<string, string>[] = [{}, { 'beta/sub 0/file-0.dat': 'edited on night 1\n' }, { 'gamma/new.txt': 'new on night 2\n' }];
+    for (const [n, change] of changes.entries()) {
+      await writeTree(source, change);
+      const copy = path.join(work.dir, `daemon-expected-${n}`);
+      await execa('cp', ['-a', `${source}/.`, copy]);
+      expected.push(copy);
+      const report = await runSnapshotBackup({ source, dest, now: night(n), planning: { minSplitMs: 0 }, retry: FAST_RETRY });
+      expect(report.ok).toBe(true);
+      expect(report.snapshot?.published).toBe(true);
+      expect(report.snapshot?.dir).toBe(`${dest}/snapshots/${formatSnapshotName(night(n)())}`);
+    }
+    const { entries, latest } = await root.read();
+    expect(entries.map((e) => `${e.folder} ${e.state}`)).toEqual(['2026-11-01T013000Z complete', '2026-11-02T013000Z complete', '2026-11-03T013000Z complete']);
+    expect(latest).toBe('2026-11-03T013000Z');
+    // A daemon without chroot munges symlinks on its disk (`/rsyncd-munged/` prefix); through the daemon it reads back as written.
+    expect(await fs.readlink(path.join(backing, 'snapshots/latest'))).toMatch(/(^|\/rsyncd-munged\/)2026-11-03T013000Z$/);
+    for (const [n, e] of entries.entries()) {
+      expect(await treeDifferences(expected[n]!, path.join(backing, 'snapshots', e.folder))).toEqual([]);
+      expect(e.manifest.files).toBeGreaterThan(0);
+    }
+    const unchanged = 'alpha/sub 1/file-1.dat';
+    const inodes = await Promise.all(entries.map((e) => inode(path.join(backing, 'snapshots', e.folder, unchanged))));
+    expect(new Set(inodes).size).toBe(1);
+    expect(entries[2]!.manifest.newFiles).toBe(1);
+
+    // A folder that only looks like a snapshot has no manifest: never listed, never removed.
+    await fs.mkdir(path.join(backing, 'snapshots/2026-10-01T000000Z'));
+    await writeTree(path.join(backing, 'snapshots/2026-10-01T000000Z'), { 'keep.txt': 'not dailysync\n' });
+    const dry = await pruneSnapshots({ root, policy: { keepLast: 1 }, dryRun: true });
+    expect(dry.removed.map((r) => r.folder).sort()).toEqual(['2026-11-01T013000Z', '2026-11-02T013000Z']);
+    expect((await root.read()).entries).toHaveLength(3);
+    const pruned = await runSnapshotBackup({ source, dest, now: night(3), retention: { keepLast: 2 }, retry: FAST_RETRY });
+    expect(pruned.snapshot?.prune?.removed.map((r) => r.folder).sort()).toEqual(['2026-11-01T013000Z', '2026-11-02T013000Z']);
+    expect((await fs.readdir(path.join(backing, 'snapshots'))).sort()).toEqual(['2026-10-01T000000Z', '2026-11-03T013000Z', '2026-11-04T013000Z', 'latest']);
+    expect(await fs.readFile(path.join(backing, 'snapshots/2026-10-01T000000Z/keep.txt'), 'utf8')).toBe('not dailysync\n');
+    expect(await treeDifferences(source, path.join(backing, 'snapshots/2026-11-04T013000Z'))).toEqual([]);
+  });
+
+  test('over ssh, a run that is not published leaves a partial snapshot that is no restore point, and the next run links against it', async () => {
+    const backing = path.join(work.dir, 'ssh backup');
+    const dest = `root@${LOOPBACK}:${backing}`;
+    const sshOptions = { sshPort: ssh.port, sshIdentityFile: ssh.identityFile, sshKnownHostsFile: ssh.knownHostsFile };
+    const root = openSnapshotRoot({ dest, ...sshOptions, retry: FAST_RETRY });
+    const prod = path.join(work.dir, 'prod for ssh');
+    await writeTree(prod, projectTree(['alpha', 'beta', 'gamma', 'delta'], 6));
+    expect((await runSnapshotBackup({ source: prod, dest, ...sshOptions, now: night(0), retry: FAST_RETRY })).snapshot?.published).toBe(true);
+    // Most of the source gone (an unmounted share would look like this): copied, but not published.
+    await Promise.all(['alpha', 'beta', 'gamma'].map((p) => fs.rm(path.join(prod, p), { recursive: true })));
+    await writeTree(prod, { 'delta/added.txt': 'added on night 1\n' });
+    const shrunk = await runSnapshotBackup({ source: prod, dest, ...sshOptions, now: night(1), retry: FAST_RETRY });
+    expect(shrunk.ok).toBe(false);
+    expect(shrunk.snapshot?.published).toBe(false);
+    expect(shrunk.snapshot?.notPublishedBecause).toMatch(/fewer than snapshot 2026-11-01T013000Z/);
+    let { entries, latest } = await root.read();
+    expect(entries.map((e) => `${e.folder} ${e.state}`)).toEqual(['2026-11-01T013000Z complete', '2026-11-02T013000Z partial']);
+    expect(latest).toBe('2026-11-01T013000Z');
+    expect((await findRestorePoint(root, 'latest')).label).toBe('2026-11-01T013000Z');
+    await expect(findRestorePoint(root, '2026-11-02T013000Z')).resolves.toMatchObject({ label: '2026-11-01T013000Z' });
+
+    // The share is back: the next night publishes, linking its unchanged files against the partial tree too.
+    const copiedBefore = await inode(path.join(backing, 'snapshots/2026-11-02T013000Z/delta/added.txt'));
+    await writeTree(prod, projectTree(['alpha', 'beta', 'gamma'], 6));
+    const next = await runSnapshotBackup({ source: prod, dest, ...sshOptions, now: night(2), retry: FAST_RETRY });
+    expect(next.snapshot?.published).toBe(true);
+    expect(next.snapshot?.linkedAgainst).toEqual(['2026-11-01T013000Z', '2026-11-02T013000Z']);
+    expect(await inode(path.join(backing, 'snapshots/2026-11-03T013000Z/delta/added.txt'))).toBe(copiedBefore);
+    expect(await treeDifferences(prod, path.join(backing, 'snapshots/2026-11-03T013000Z'))).toEqual([]);
+    // Published after a newer complete snapshot, the partial tree is no link base any more: pruned.
+    ({ entries, latest } = await root.read());
+    expect(entries.map((e) => `${e.folder} ${e.state}`)).toEqual(['2026-11-01T013000Z complete', '2026-11-03T013000Z complete']);
+    expect(next.snapshot?.prune?.removed).toEqual([{ folder: '2026-11-02T013000Z', why: 'partial' }]);
+    expect(latest).toBe('2026-11-03T013000Z');
+  }, 240_000);
+
+  test('refuses --shard with a remote snapshot root, and ssh options for a daemon root, before anything is written', async () => {
+    const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/sharded`;
+    await expect(runSnapshotBackup({ source, dest, shard: '1/2', snapshotName: '2026-12-02T013000Z' })).rejects.toThrow(/--shard with --snapshots needs the backup root mounted/);
+    expect(() => openSnapshotRoot({ dest, sshPort: ssh.port })).toThrow(ConfigError);
+    expect(await fs.readdir(daemonRoot)).not.toContain('sharded');
   });
 });

@@ -13,6 +13,14 @@ export interface RestoreExecutorSchema {
   report?: string;
   /** Live renderer on a terminal (auto), or plain log lines; the flag sets "plain". */
   output?: "auto" | "tty" | "plain";
+  /** sshd port for a user@host:/path side. */
+  sshPort?: number;
+  /** Private key for ssh (ssh -i), absolute path; ssh runs with BatchMode=yes. */
+  sshIdentity?: string;
+  /** known_hosts file holding the backup host's key, absolute path. */
+  sshKnownHosts?: string;
+  /** Refuse hosts whose key is not in known_hosts (yes), or trust a host on first contact and refuse a changed key (accept-new). */
+  sshHostKeyChecking?: "yes" | "accept-new";
   /** latest, a snapshot name, or a UTC date/time: the newest complete snapshot at or before it (a mirror-mode backup has only latest). */
   at?: string;
   /** Folder to restore into; it must be empty unless --force (relative paths are resolved against the working directory). */

@@ -1,0 +1,218 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { waitBeforeRetry } from '../engine/backoff.js';
+import { runQueue } from '../engine/queue.js';
+import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
+import { parseListOnly, type ListedEntry } from '../location/list-remote.js';
+import { childLocation, formatLocation, locationOperand, parseLocation, type Location } from '../location/location.js';
+import { transportArgs } from '../location/transport.js';
+import { rsyncEnvironment } from '../rsync/args.js';
+import { classifyExit } from '../rsync/exit-codes.js';
+import { STATE_DIR_NAME } from '../state/run-state.js';
+import { latestLinkTarget, listSnapshots, type SnapshotEntry } from './layout.js';
+import { SNAPSHOT_MANIFEST_FILE, type SnapshotManifest } from './manifest.js';
+import { LATEST_LINK_NAME, SNAPSHOTS_DIR_NAME } from './naming.js';
+import { remoteLockDirectory, type RemoteRootSettings, type SnapshotRoot, type SnapshotRootContents } from './snapshot-root.js';
+
+/** The local side of every rsync against the root: a temporary folder on this machine. */
+const THIS_MACHINE: Location = { kind: 'local', path: '/' };
+
+/** rsync's message for a path that is not there (ssh and daemon alike). */
+const MISSING = /No such file or directory \(2\)/;
+
+/**
+ * A backup root behind ssh or an rsync daemon. Only rsync runs against it (no remote shell, so the
+ * same code works with a daemon): the manifests and the `latest` link are read by copying them into
+ * a temporary folder, written by copying staged files (rsync's temporary file and rename make each
+ * replacement atomic), and snapshots are removed by deleting against an empty folder, with filter
+ * rules that name exactly one snapshot. There is no rename: a snapshot is written under its final
+ * name and becomes a restore point when its finished manifest lands.
+ */
+export class RemoteSnapshotRoot implements SnapshotRoot {
+  readonly location: Location;
+
+  constructor(
+    readonly dest: string,
+    private readonly settings: RemoteRootSettings,
+  ) {
+    this.location = settings.location;
+  }
+
+  folderPath(folder: string): string {
+    return formatLocation(this.folderLocation(folder));
+  }
+
+  inProgressFolder(name: string): string {
+    return name;
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.rsync(['--list-only', '--dirs', '--', this.sender(this.location)], 'list', { missingOk: true })) !== undefined;
+  }
+
+  async read(): Promise<SnapshotRootContents> {
+    return this.withTempDir(async (copy) => {
+      // One transfer brings every manifest, shard marker and the `latest` link, and nothing else.
+      const rules = ['/snapshots/', `/snapshots/${LATEST_LINK_NAME}`, '/snapshots/*/', `/snapshots/*/${STATE_DIR_NAME}/`, `/snapshots/*/${STATE_DIR_NAME}/*.json`];
+      const args = ['--recursive', '--links', ...rules.map((r) => `--include=${r}`), '--exclude=*', '--', this.sender(this.location), `${copy}/`];
+      if ((await this.rsync(args, 'read the snapshots of', { missingOk: true })) === undefined) return { entries: [], latest: undefined, folderNames: undefined };
+      const entries = (await listSnapshots(copy)).map((e) => ({ ...e, dir: this.folderPath(e.folder) }));
+      // Every folder of the snapshots folder came over (empty unless it is a snapshot).
+      const folderNames = await fs.readdir(path.join(copy, SNAPSHOTS_DIR_NAME)).catch(() => undefined);
+      return { entries, latest: await latestLinkTarget(copy), folderNames };
+    });
+  }
+
+  async mirrorExists(): Promise<boolean> {
+    const entries = await this.list(this.location);
+    return entries?.some((e) => e.name !== SNAPSHOTS_DIR_NAME && e.name !== STATE_DIR_NAME) ?? false;
+  }
+
+  async startSnapshot(folder: string, manifest: SnapshotManifest): Promise<void> {
+    await this.withTempDir(async (stage) => {
+      const stateFolder = path.join(stage, SNAPSHOTS_DIR_NAME, folder, STATE_DIR_NAME);
+      await fs.mkdir(stateFolder, { recursive: true });
+      await fs.writeFile(path.join(stateFolder, SNAPSHOT_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      // --ignore-existing: a manifest already there (a rerun under the same name) is kept.
+      await this.rsync(['--recursive', '--ignore-existing', '--', `${stage}/`, this.receiver(this.location)], 'create a snapshot folder in');
+    });
+  }
+
+  async discardIfEmpty(folder: string): Promise<void> {
+    const entries = await this.list(this.folderLocation(folder));
+    if (entries !== undefined && entries.every((e) => e.name === STATE_DIR_NAME)) await this.deleteSnapshotFolder(folder);
+  }
+
+  async publish(folder: string, manifest: SnapshotManifest, localSource: string | undefined): Promise<string> {
+    const target = this.folderLocation(folder);
+    // The source root's time on the snapshot root (creating the project folders moved it); --dirs
+    // with everything excluded transfers only the folder itself.
+    if (localSource !== undefined) await this.rsync(['--dirs', '--times', '--exclude=*', '--', `${localSource}/`, this.receiver(target)], 'set the time of');
+    await this.writeManifest(folder, manifest);
+    await this.withTempDir(async (stage) => {
+      await fs.symlink(manifest.name, path.join(stage, LATEST_LINK_NAME));
+      // rsync creates the link under a temporary name and renames it over the old one.
+      await this.rsync(['--dirs', '--links', `--include=/${LATEST_LINK_NAME}`, '--exclude=*', '--', `${stage}/`, this.receiver(this.snapshotsLocation())], 'point latest at the new snapshot in');
+    });
+    return this.folderPath(folder);
+  }
+
+  async remove(doomed: readonly SnapshotEntry[], concurrency: number, signal?: AbortSignal): Promise<void> {
+    const now = new Date().toISOString();
+    // Marked first: from then on it is no restore point, and an interrupted removal is finished next time.
+    for (const d of doomed) if (d.manifest.pruningSince === undefined) await this.writeManifest(d.folder, { ...d.manifest, pruningSince: now });
+    // Spread the work: each top-level folder of each doomed snapshot is emptied by its own rsync.
+    const jobs: Location[] = [];
+    for (const d of doomed) {
+      for (const entry of (await this.list(this.folderLocation(d.folder))) ?? []) {
+        if (entry.isDirectory && entry.name !== STATE_DIR_NAME) jobs.push(this.folderLocation(`${d.folder}/${entry.name}`));
+      }
+    }
+    await this.withTempDir(async (empty) => {
+      await runQueue(
+        jobs,
+        () => concurrency,
+        async (job) => {
+          await this.rsync(['--recursive', '--delete', '--', `${empty}/`, this.receiver(job)], 'remove a snapshot from');
+        },
+        { signal },
+      );
+    });
+    if (signal?.aborted) return;
+    for (const d of doomed) {
+      // What is left (empty folders, top-level files) but the manifest, then the folder with it.
+      await this.withTempDir((empty) => this.rsync(['--dirs', '--delete', `--exclude=/${STATE_DIR_NAME}/`, '--', `${empty}/`, this.receiver(this.folderLocation(d.folder))], 'remove a snapshot from'));
+      await this.deleteSnapshotFolder(d.folder);
+    }
+  }
+
+  async topEntries(dir: string): Promise<{ name: string; isDirectory: boolean }[]> {
+    const entries = await this.list(parseLocation('dest', dir));
+    if (entries === undefined) throw new ConfigError(`${dir} does not exist: list the snapshots with "dailysync snapshots --dest ${this.dest}"`);
+    return entries;
+  }
+
+  lockDirectory(): string {
+    return remoteLockDirectory();
+  }
+
+  private snapshotsLocation(): Location {
+    return childLocation(this.location, SNAPSHOTS_DIR_NAME);
+  }
+
+  private folderLocation(folder: string): Location {
+    return childLocation(this.location, `${SNAPSHOTS_DIR_NAME}/${folder}`);
+  }
+
+  private sender(location: Location): string {
+    return locationOperand(location, '', true);
+  }
+
+  private receiver(location: Location): string {
+    return locationOperand(location, '');
+  }
+
+  /** The direct entries of a remote folder, or undefined when it does not exist. */
+  private async list(location: Location): Promise<ListedEntry[] | undefined> {
+    const stdout = await this.rsync(['--list-only', '--', this.sender(location)], 'list', { missingOk: true });
+    return stdout === undefined ? undefined : parseListOnly(stdout);
+  }
+
+  /** Replaces a snapshot's manifest (rsync writes a temporary file and renames it: atomic). */
+  private async writeManifest(folder: string, manifest: SnapshotManifest): Promise<void> {
+    await this.withTempDir(async (stage) => {
+      const file = path.join(stage, SNAPSHOT_MANIFEST_FILE);
+      await fs.writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
+      // --ignore-times: always sent, even when size and time happen to match the old one.
+      await this.rsync(['--ignore-times', '--', file, this.receiver(this.folderLocation(`${folder}/${STATE_DIR_NAME}`))], 'write a snapshot manifest in');
+    });
+  }
+
+  /** Deletes one snapshot folder, whole: the filter rules name it and protect every other entry. */
+  private async deleteSnapshotFolder(folder: string): Promise<void> {
+    await this.withTempDir((empty) =>
+      this.rsync(['--dirs', '--delete', `--include=/${folder}/***`, '--exclude=*', '--', `${empty}/`, this.receiver(this.snapshotsLocation())], 'remove a snapshot from'),
+    );
+  }
+
+  private async withTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-snapshot-root-'));
+    try {
+      return await use(dir);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Runs one rsync against the root and returns its output; retries connection trouble like a task.
+   * `missingOk`: a path that does not exist gives undefined instead of an error.
+   */
+  private async rsync(args: string[], what: string, options: { missingOk?: boolean } = {}): Promise<string | undefined> {
+    const { rsyncPath, ssh, timeoutSeconds, retry, signal } = this.settings;
+    const transport = transportArgs({ sourceLocation: THIS_MACHINE, destLocation: this.location, ...(ssh === undefined ? {} : { ssh }), timeoutSeconds });
+    for (let attempt = 1; ; attempt++) {
+      const result = await execa(rsyncPath, [...transport, ...args], {
+        reject: false,
+        stdin: 'ignore',
+        extendEnv: false,
+        env: rsyncEnvironment(),
+        cancelSignal: signal,
+        stripFinalNewline: false,
+      });
+      const stderr = String(result.stderr ?? '');
+      const c = classifyExit(result.exitCode, stderr, result.signal ?? undefined);
+      if (c.class === 'ok') return String(result.stdout ?? '');
+      if (options.missingOk && MISSING.test(stderr)) return undefined;
+      const giveUp = !c.retryable || attempt > retry.retries || signal?.aborted === true || !(await waitBeforeRetry(retry, attempt, signal));
+      if (!giveUp) continue;
+      if (signal?.aborted) throw new InterruptedError(`interrupted while working in --dest ${this.dest}`);
+      const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
+      const failed = `could not ${what} --dest ${this.dest} after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''})`;
+      if (c.retryable) throw new RemoteUnreachableError(`${failed}: the host is not reachable; the next run retries`);
+      throw new Error(`${failed}: check that the module or path is writable by this user`);
+    }
+  }
+}
