@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { runQueue } from '../engine/queue.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 import { completeSnapshots, latestLinkTarget, listSnapshots, snapshotsRoot, type SnapshotEntry } from './layout.js';
@@ -69,6 +68,8 @@ export async function pruneSnapshots(request: PruneRequest): Promise<PruneReport
   const jobs: string[] = [];
   // The manifest goes last: a prune interrupted half way leaves a folder still provably dailysync's, removed next time.
   for (const dir of renamed) for (const name of await fs.readdir(dir)) if (name !== STATE_DIR_NAME) jobs.push(path.join(dir, name));
+  // execa loads only here: a sync that prunes nothing would carry its modules (about 5 MiB) for nothing.
+  const { execa } = await import('execa');
   await runQueue(
     jobs,
     () => request.concurrency ?? 8,

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { runBackup, type RunBackupRequest } from '../engine/backup.js';
 import { ConfigError, SafetyError } from '../errors.js';
 import { resolveBackupOptions } from '../options.js';
@@ -235,6 +234,8 @@ async function finishSnapshot(dir: string, name: string, counts: Pick<SnapshotMa
   // modification time. Put the source root's back, so the snapshot equals the source there too.
   if (localSource !== undefined) {
     // touch -r keeps nanoseconds (fs.utimes rounds them, and rsync would then see a difference).
+    // execa loads only here: a sync without snapshots would carry its modules (about 5 MiB) for nothing.
+    const { execa } = await import('execa');
     await execa('touch', ['-r', localSource, '--', dir]);
   }
 }
