@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ConfigError } from './errors.js';
+import { describeProcessEnd, runProcess } from './process/spawn.js';
 import type { ResolvedBackupOptions } from './options.js';
 
 /** Real path of `p`, or of its nearest existing ancestor joined with the rest when `p` does not exist yet. */
@@ -82,17 +82,15 @@ export async function checkDestDirectory(dest: string): Promise<{ exists: boolea
 
 /** Returns rsync's version string, or explains how to install rsync. */
 export async function checkRsyncInstalled(rsyncPath: string): Promise<string> {
-  try {
-    const { stdout } = await execa(rsyncPath, ['--version'], { extendEnv: false, env: { PATH: process.env['PATH'] ?? '' } });
-    const match = /version\s+(\S+)/.exec(stdout);
-    return match?.[1] ?? 'unknown';
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') {
-      throw new ConfigError(`rsync is not installed (no "${rsyncPath}" on PATH): install it with "sudo apt-get install -y rsync" (Debian/Ubuntu) or "sudo dnf install rsync"`);
-    }
-    throw new ConfigError(`"${rsyncPath} --version" failed (${(error as Error).message.split('\n')[0]}): check the rsync installation`);
+  const end = await runProcess(rsyncPath, ['--version'], { env: { PATH: process.env['PATH'] ?? '' } });
+  if (end.startError?.code === 'ENOENT') {
+    throw new ConfigError(`rsync is not installed (no "${rsyncPath}" on PATH): install it with "sudo apt-get install -y rsync" (Debian/Ubuntu) or "sudo dnf install rsync"`);
   }
+  if (end.exitCode !== 0) {
+    throw new ConfigError(`"${rsyncPath} --version" failed (${describeProcessEnd(end).split('\n')[0]}): check the rsync installation`);
+  }
+  const match = /version\s+(\S+)/.exec(end.stdout.toString());
+  return match?.[1] ?? 'unknown';
 }
 
 /** All checks that must pass before anything is written. */

@@ -1,5 +1,5 @@
 import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
-import { formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+import { formatCount, formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
 import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
 import { finalLine, groupedByProject, progressLine, taskLabel } from './task-lines.js';
 
@@ -144,7 +144,7 @@ export class ListrView {
       const t = this.queue[i];
       if (t && !this.started.has(t.id)) next.push(taskLabel(t));
     }
-    return `queued: ${waiting.toLocaleString('en-US')} waiting (next: ${next.join(', ')}${waiting > next.length ? ', …' : ''})`;
+    return `queued: ${formatCount(waiting)} waiting (next: ${next.join(', ')}${waiting > next.length ? ', …' : ''})`;
   }
 
   private showQueue(): void {
@@ -189,7 +189,7 @@ export class ListrView {
         }
         const s = progress.snapshot();
         const notRun = this.notRun;
-        wrapper.title = `${formatOverallLine(s)} in ${formatDuration(s.elapsedMs)}${notRun ? ` · ${notRun.count.toLocaleString('en-US')} not run (${notRun.reason})` : ''}`;
+        wrapper.title = `${formatOverallLine(s)} in ${formatDuration(s.elapsedMs)}${notRun ? ` · ${formatCount(notRun.count)} not run (${notRun.reason})` : ''}`;
         if (s.projectsFailed > 0) throw new Error(`${s.projectsFailed} of ${s.projectsTotal} projects failed`);
       },
     };

@@ -1,4 +1,4 @@
-import type { BackupHooks, SyncTask, TaskResult } from '@dailysync/sync';
+import { formatCount, type BackupHooks, type SyncTask, type TaskResult } from '@dailysync/sync';
 import type { RunLog } from '../output/run-log.js';
 import { finalLine, progressLine, taskLabel } from './task-lines.js';
 import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
@@ -47,7 +47,7 @@ export class PlainView {
   private start(tasks: SyncTask[], concurrency: number | 'auto'): void {
     const progress = new RunProgress(tasks, concurrency === 'auto' ? undefined : concurrency);
     this.progress = progress;
-    this.options.log.line(`plan: ${tasks.length.toLocaleString('en-US')} rsync tasks for ${progress.projectsTotal.toLocaleString('en-US')} projects`);
+    this.options.log.line(`plan: ${formatCount(tasks.length)} rsync tasks for ${formatCount(progress.projectsTotal)} projects`);
     this.timer = setInterval(() => this.periodic(), this.options.periodMs);
     this.timer.unref();
   }

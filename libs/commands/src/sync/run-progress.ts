@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+import { formatBytes, formatCount, formatDuration, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
 
 /** The whole run at one moment: what the overall line (live) and the periodic plain line show. */
 export interface RunProgressSnapshot {
@@ -164,14 +164,12 @@ export class RunProgress {
   }
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
-
 /** `120 of 2,000 projects · 130 of 2,100 files · 1.2 GiB of 3.4 GiB · 45.0 MiB/s · ETA 2m10s` */
 export function formatOverallLine(s: RunProgressSnapshot): string {
   const of = (done: string, total: string | undefined): string => (total === undefined ? done : `${done} of ${total}`);
   return [
-    `${of(count(s.projectsDone), count(s.projectsTotal))} projects`,
-    `${of(count(s.filesDone), s.filesPlanned === undefined ? undefined : count(s.filesPlanned))} files`,
+    `${of(formatCount(s.projectsDone), formatCount(s.projectsTotal))} projects`,
+    `${of(formatCount(s.filesDone), s.filesPlanned === undefined ? undefined : formatCount(s.filesPlanned))} files`,
     of(formatBytes(s.bytesDone), s.bytesPlanned === undefined ? undefined : formatBytes(s.bytesPlanned)),
     `${formatBytes(Math.round(s.bytesPerSecond))}/s`,
     s.etaMs === undefined ? undefined : `ETA ${formatDuration(s.etaMs)}`,
@@ -182,7 +180,7 @@ export function formatOverallLine(s: RunProgressSnapshot): string {
 
 /** `8 running, 1,872 queued, 1 failed` (rsync tasks; failed counts projects). */
 export function formatTaskCounts(s: RunProgressSnapshot): string {
-  return [`${count(s.tasksRunning)} running`, `${count(s.tasksQueued)} queued`, s.projectsFailed > 0 ? `${count(s.projectsFailed)} failed` : undefined]
+  return [`${formatCount(s.tasksRunning)} running`, `${formatCount(s.tasksQueued)} queued`, s.projectsFailed > 0 ? `${formatCount(s.projectsFailed)} failed` : undefined]
     .filter((p) => p !== undefined)
     .join(', ');
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import { execa } from 'execa';
 import type { Discovery } from '../discovery/discover.js';
+import { runProcess } from '../process/spawn.js';
 import { LINKS_TASK_ID, ROOT_PROJECT, type SyncTask } from '../plan/task.js';
 import { runQueue } from './queue.js';
 
@@ -16,9 +16,9 @@ function join(dir: Buffer, name: Buffer): Buffer {
 /** `find` below one start folder (given relative to `cwd`): every file with more than one link, as "dev:ino path" records. */
 async function findMultiLinked(cwd: string, start: string, maxDepth?: number): Promise<Array<{ key: string; path: Buffer }>> {
   const args = [start, ...(maxDepth === undefined ? [] : ['-maxdepth', String(maxDepth)]), '-type', 'f', '-links', '+1', '-printf', '%D:%i %p\\0'];
-  const { stdout } = await execa('find', args, { cwd, encoding: 'buffer', reject: false, stdin: 'ignore', maxBuffer: 1024 * 1024 * 1024 });
+  // A find that fails (a folder gone meanwhile) still returns what it found; the copy reports the rest.
+  const { stdout: data } = await runProcess('find', args, { cwd });
   const out: Array<{ key: string; path: Buffer }> = [];
-  const data = stdout as unknown as Uint8Array;
   let from = 0;
   for (let i = 0; i < data.length; i++) {
     if (data[i] !== 0) continue;

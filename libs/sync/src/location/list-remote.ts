@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
 import { waitBeforeRetry } from '../engine/backoff.js';
 import { rsyncEnvironment } from '../rsync/args.js';
@@ -60,6 +59,8 @@ export async function listRemoteDirectory(
   signal?: AbortSignal,
 ): Promise<ListedEntry[]> {
   const args = ['--list-only', ...transportArgs(settings), '--', locationOperand(location, '', true)];
+  // execa loads only here: a sync from a local source would carry its modules (about 5 MiB) for nothing.
+  const { execa } = await import('execa');
   for (let attempt = 1; ; attempt++) {
     const result = await execa(settings.rsyncPath, args, {
       reject: false,

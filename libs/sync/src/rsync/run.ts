@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { describeProcessEnd, startProcess } from '../process/spawn.js';
 import { classifyExit } from './exit-codes.js';
 import { parseItemizeLine, parseProgressLine, RsyncOutputSplitter } from './progress-parser.js';
 import { parseStats } from './stats-parser.js';
@@ -58,15 +58,10 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
  */
 export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult> {
   const started = Date.now();
-  const child = execa(options.rsyncPath, options.args, {
-    buffer: false,
-    reject: false,
-    stdin: 'ignore',
+  const { child, ended } = startProcess(options.rsyncPath, options.args, {
     // Its own process group: an interruption can stop rsync and its receiver/generator children at once.
     detached: true,
-    extendEnv: false,
     env: rsyncEnvironment(),
-    encoding: 'buffer',
   });
   const stdoutSplitter = new RsyncOutputSplitter();
   const stderrSplitter = new RsyncOutputSplitter();
@@ -121,17 +116,17 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const result = await child;
+  const result = await ended;
   options.signal?.removeEventListener('abort', onAbort);
   if (killTimer) clearTimeout(killTimer);
   stdoutSplitter.flush().forEach(handleStdoutRecord);
   stderrSplitter.flush().forEach(handleStderrRecord);
 
-  const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+  const spawnFailed = result.startError !== undefined;
   if (spawnFailed) {
-    stderrTail += `${result.message ?? 'rsync could not be started'}\n`;
+    stderrTail += `rsync could not be started: ${describeProcessEnd(result)}\n`;
   }
-  const signal = result.signal ?? undefined;
+  const signal = result.signal;
   const interrupted = options.signal?.aborted === true;
   const classification = classifyExit(spawnFailed ? 127 : result.exitCode, `${stdoutMessages}${stderrTail}`, interrupted ? (signal ?? 'SIGTERM') : signal);
   return {

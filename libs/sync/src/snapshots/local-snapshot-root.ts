@@ -1,13 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { runQueue } from '../engine/queue.js';
+import { describeProcessEnd, runProcess } from '../process/spawn.js';
 import { STATE_DIR_NAME, stateDir } from '../state/run-state.js';
 import { latestLinkTarget, listSnapshots, snapshotsRoot, type SnapshotEntry } from './layout.js';
 import { readManifest, writeManifest, type SnapshotManifest } from './manifest.js';
 import { PARTIAL_SUFFIX, PRUNING_SUFFIX, SNAPSHOTS_DIR_NAME } from './naming.js';
 import { publishSnapshot } from './publish.js';
 import type { SnapshotRoot, SnapshotRootContents } from './snapshot-root.js';
+
+/** Runs a file tool to its end; a failure throws with what it said. */
+async function run(file: string, args: string[]): Promise<void> {
+  const end = await runProcess(file, args);
+  if (end.exitCode !== 0) throw new Error(`${file} ${args.at(-1)} failed (${describeProcessEnd(end)}): ${end.stderr.toString().trim()}`);
+}
 
 /** A backup root on this machine (a local disk or a mounted share): plain file system calls. */
 export class LocalSnapshotRoot implements SnapshotRoot {
@@ -60,7 +66,7 @@ export class LocalSnapshotRoot implements SnapshotRoot {
     // Every project folder is new in a snapshot: creating them after the root pass moved the root's
     // modification time. Put the source root's back, so the snapshot equals the source there too.
     // touch -r keeps nanoseconds (fs.utimes rounds them, and rsync would then see a difference).
-    if (localSource !== undefined) await execa('touch', ['-r', localSource, '--', dir]);
+    if (localSource !== undefined) await run('touch', ['-r', localSource, '--', dir]);
     return publishSnapshot(this.dest, manifest.name);
   }
 
@@ -80,7 +86,7 @@ export class LocalSnapshotRoot implements SnapshotRoot {
       jobs,
       () => concurrency,
       async (entry) => {
-        await execa('rm', ['-rf', '--one-file-system', '--', entry], { stdio: 'ignore' });
+        await run('rm', ['-rf', '--one-file-system', '--', entry]);
       },
       { signal },
     );

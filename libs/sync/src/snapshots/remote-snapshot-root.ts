@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { waitBeforeRetry } from '../engine/backoff.js';
 import { runQueue } from '../engine/queue.js';
+import { runProcess } from '../process/spawn.js';
 import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
 import { parseListOnly, type ListedEntry } from '../location/list-remote.js';
 import { childLocation, formatLocation, locationOperand, parseLocation, type Location } from '../location/location.js';
@@ -194,17 +194,10 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
     const { rsyncPath, ssh, timeoutSeconds, retry, signal } = this.settings;
     const transport = transportArgs({ sourceLocation: THIS_MACHINE, destLocation: this.location, ...(ssh === undefined ? {} : { ssh }), timeoutSeconds });
     for (let attempt = 1; ; attempt++) {
-      const result = await execa(rsyncPath, [...transport, ...args], {
-        reject: false,
-        stdin: 'ignore',
-        extendEnv: false,
-        env: rsyncEnvironment(),
-        cancelSignal: signal,
-        stripFinalNewline: false,
-      });
-      const stderr = String(result.stderr ?? '');
-      const c = classifyExit(result.exitCode, stderr, result.signal ?? undefined);
-      if (c.class === 'ok') return String(result.stdout ?? '');
+      const result = await runProcess(rsyncPath, [...transport, ...args], { env: rsyncEnvironment(), ...(signal === undefined ? {} : { signal }) });
+      const stderr = result.stderr.toString();
+      const c = classifyExit(result.startError ? 127 : result.exitCode, stderr || (result.startError?.message ?? ''), result.signal);
+      if (c.class === 'ok') return result.stdout.toString();
       if (options.missingOk && MISSING.test(stderr)) return undefined;
       const giveUp = !c.retryable || attempt > retry.retries || signal?.aborted === true || !(await waitBeforeRetry(retry, attempt, signal));
       if (!giveUp) continue;
