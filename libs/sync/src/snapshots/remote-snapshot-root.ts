@@ -19,6 +19,16 @@ import { remoteLockDirectory, type RemoteRootSettings, type SnapshotRoot, type S
 /** The local side of every rsync against the root: a temporary folder on this machine. */
 const THIS_MACHINE: Location = { kind: 'local', path: '/' };
 
+/** A name as a literal in a filter pattern that ends in `***` (a wildcard, so `\\` escapes too). */
+function escapeRulePattern(name: string): string {
+  return name.replace(/[*?[\\]/g, '\\$&');
+}
+
+/** A name as a filter pattern without wildcards, where only a wildcard character needs escaping. */
+function escapeLiteral(name: string): string {
+  return /[*?[]/.test(name) ? escapeRulePattern(name) : name;
+}
+
 /** rsync's message for a path that is not there (ssh and daemon alike). */
 const MISSING = /No such file or directory \(2\)/;
 
@@ -103,29 +113,31 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
     const now = new Date().toISOString();
     // Marked first: from then on it is no restore point, and an interrupted removal is finished next time.
     for (const d of doomed) if (d.manifest.pruningSince === undefined) await this.writeManifest(d.folder, { ...d.manifest, pruningSince: now });
-    // Spread the work: each top-level folder of each doomed snapshot is emptied by its own rsync.
-    const jobs: Location[] = [];
+    // Spread the work over at most `concurrency` rsyncs per snapshot (one connection each, not one
+    // per folder): each deletes the top-level entries its filter rules name, never the manifest.
+    const jobs: { folder: string; entries: ListedEntry[] }[] = [];
     for (const d of doomed) {
-      for (const entry of (await this.list(this.folderLocation(d.folder))) ?? []) {
-        if (entry.isDirectory && entry.name !== STATE_DIR_NAME) jobs.push(this.folderLocation(`${d.folder}/${entry.name}`));
-      }
+      const entries = ((await this.list(this.folderLocation(d.folder))) ?? []).filter((e) => e.name !== STATE_DIR_NAME);
+      const count = Math.min(Math.max(1, concurrency), entries.length);
+      for (let i = 0; i < count; i++) jobs.push({ folder: d.folder, entries: entries.filter((_, j) => j % count === i) });
     }
-    await this.withTempDir(async (empty) => {
+    await this.withTempDir(async (dir) => {
+      const empty = path.join(dir, 'empty');
+      await fs.mkdir(empty);
       await runQueue(
-        jobs,
+        jobs.map((job, index) => ({ ...job, rules: path.join(dir, `rules-${index}`) })),
         () => concurrency,
         async (job) => {
-          await this.rsync(['--recursive', '--delete', '--', `${empty}/`, this.receiver(job)], 'remove a snapshot from');
+          // `/name/***`: a folder and all below it; a file or link by its name alone.
+          const rules = job.entries.map((e) => `+ /${e.isDirectory ? `${escapeRulePattern(e.name)}/***` : escapeLiteral(e.name)}\0`);
+          await fs.writeFile(job.rules, `${rules.join('')}- *\0`);
+          await this.rsync(['--dirs', '--delete', '--from0', `--filter=. ${job.rules}`, '--', `${empty}/`, this.receiver(this.folderLocation(job.folder))], 'remove a snapshot from');
         },
         { signal },
       );
     });
     if (signal?.aborted) return;
-    for (const d of doomed) {
-      // What is left (empty folders, top-level files) but the manifest, then the folder with it.
-      await this.withTempDir((empty) => this.rsync(['--dirs', '--delete', `--exclude=/${STATE_DIR_NAME}/`, '--', `${empty}/`, this.receiver(this.folderLocation(d.folder))], 'remove a snapshot from'));
-      await this.deleteSnapshotFolder(d.folder);
-    }
+    for (const d of doomed) await this.deleteSnapshotFolder(d.folder);
   }
 
   async topEntries(dir: string): Promise<{ name: string; isDirectory: boolean }[]> {

@@ -94,6 +94,8 @@ describe('snapshot mode with remote sides', () => {
     const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/nightly`;
     const backing = path.join(daemonRoot, 'nightly');
     const root = openSnapshotRoot({ dest, retry: FAST_RETRY });
+    // Names that are wildcards or escapes in rsync's filter rules, which retention uses to remove a snapshot.
+    await writeTree(source, { 'we\\ird*[1]/f.txt': 'odd folder\n', 'root [x]?.txt': 'odd root file\n', 'back\\slash.txt': 'b\n' });
     const expected: string[] = [];
     const changes: Record<string, string>[] = [{}, { 'beta/sub 0/file-0.dat': 'edited on night 1\n' }, { 'gamma/new.txt': 'new on night 2\n' }];
     for (const [n, change] of changes.entries()) {
