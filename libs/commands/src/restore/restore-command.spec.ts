@@ -44,6 +44,9 @@ describe('dailysync restore, snapshots and verify --at against real rsync', () =
     expect((await runRestoreCommand({ dest, at: '2026-12-01', to: whole, output: 'plain' }, quiet())).exitCode).toBe(0);
     expect(await treeDifferences(monday, whole)).toEqual([]);
     expect(await fs.readdir(whole)).not.toContain('.dailysync');
+    // The restored root itself too: its time is not the one its own temporary folder left.
+    const rootCheck = await execa('rsync', ['-ani', '--modify-window=-1', '--exclude=/.dailysync', `${dest}/snapshots/2026-12-01T013000Z/`, `${whole}/`]);
+    expect(rootCheck.stdout).toBe('');
 
     const gamma = path.join(dir, 'gamma-only');
     expect((await runRestoreCommand({ dest, at: '2026-12-01T013000Z', project: ['gamma'], to: gamma, output: 'plain' }, quiet())).exitCode).toBe(0);

@@ -219,6 +219,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     { signal: taskSignal },
   );
   phases.end('transfer');
+  // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
+  await removeRunTempDir(tempDir);
   await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal);
   await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'));
 
@@ -296,11 +298,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   return report;
   } finally {
     request.signal?.removeEventListener('abort', forwardAbort);
-    if (tempDir !== undefined) {
-      await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
-      // Leave no empty `.dailysync/tmp` (nor an empty `.dailysync`) behind, e.g. in a snapshot or a restored tree.
-      for (const folder of [path.dirname(tempDir), path.dirname(path.dirname(tempDir))]) await fs.rmdir(folder).catch(() => undefined);
-    }
+    // After an error or an interruption too (it is gone already after a normal transfer).
+    await removeRunTempDir(tempDir);
     try {
       await safeRun.finish(report);
     } catch (error) {
@@ -315,6 +314,13 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   } finally {
     await rules.remove();
   }
+}
+
+/** Removes the run's temporary folder, and `.dailysync/tmp` and `.dailysync` when that leaves them empty (a snapshot, a restored tree). */
+async function removeRunTempDir(tempDir: string | undefined): Promise<void> {
+  if (tempDir === undefined) return;
+  await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+  for (const folder of [path.dirname(tempDir), path.dirname(path.dirname(tempDir))]) await fs.rmdir(folder).catch(() => undefined);
 }
 
 /**
