@@ -76,6 +76,10 @@ describe('dailysync restore, snapshots and verify --at against real rsync', () =
     expect(err.text()).toMatch(/--to .* is not empty .* add --force/);
     expect(await fs.readdir(target)).toEqual(['keep.txt']);
 
+    const orphan = sink();
+    expect((await runRestoreCommand({ dest, to: path.join(dir, 'no such folder/restored') }, { stdout: sink().stream, stderr: orphan.stream })).exitCode).toBe(2);
+    expect(orphan.text()).toMatch(/^dailysync: error: --to .*\/no such folder\/restored cannot be created: its parent .* does not exist; create it first/);
+
     await writeTree(source, { 'alpha/sub 0/file-0.dat': 'bad edit\n' });
     const err2 = sink();
     expect((await runRestoreCommand({ dest, to: source, force: true }, { stdout: sink().stream, stderr: err2.stream })).exitCode).toBe(2);

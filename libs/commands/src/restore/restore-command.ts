@@ -123,9 +123,13 @@ export async function runRestoreCommand(options: RestoreCommandOptions, ctx: Res
     if (production !== undefined && !production.includes(':') && (await realOrSelf(production)) === (await realOrSelf(to)) && !options.overwriteSource) {
       throw new ConfigError(`--to ${to} is the production tree this backup was made from: add --overwrite-source to restore over it (add --delete only to also remove files the backup does not have)`);
     }
-    const existing = (await entriesOf(to)) ?? [];
+    const existing = await entriesOf(to);
+    // Checked here so the message names --to (the engine would call it the backup root).
+    if (existing === undefined && !(await fs.stat(path.dirname(to)).catch(() => undefined))?.isDirectory()) {
+      throw new ConfigError(`--to ${to} cannot be created: its parent ${path.dirname(to)} does not exist; create it first (mkdir -p "${path.dirname(to)}") or pick another folder`);
+    }
     // Restoring one project only meets that project's folder; a whole tree meets everything.
-    const inTheWay = projects.length > 0 ? existing.filter((e) => projects.includes(e)) : existing;
+    const inTheWay = projects.length > 0 ? (existing ?? []).filter((e) => projects.includes(e)) : (existing ?? []);
     if (inTheWay.length > 0 && !options.force && !options.overwriteSource) {
       throw new ConfigError(`--to ${to} is not empty (${inTheWay.slice(0, 3).join(', ')}${inTheWay.length > 3 ? ', ...' : ''}): restore into an empty folder, or add --force to write over files there`);
     }
