@@ -78,6 +78,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     let currentItem: string | undefined;
     const copied = new CopiedFiles();
     removedFolders = {};
+    const attemptStartedAtMs = Date.now();
     result = await runRsync({
       rsyncPath: ctx.options.rsyncPath,
       args,
@@ -120,7 +121,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
     changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
-      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths)
+      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, attemptStartedAtMs)
       : [];
     if (changedDuringCopy.length > 0) {
       record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;

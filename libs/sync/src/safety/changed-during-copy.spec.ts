@@ -1,0 +1,32 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
+import { findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
+
+describe('the changed-during-copy check on real files', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('dailysync-changed-'));
+    await writeTree(path.join(dir, 'src'), { 'same.txt': 'same\n', 'rewritten.txt': 'first\n', 'grown.txt': 'short\n' });
+    await execa('rsync', ['-a', `${dir}/src/`, `${dir}/dst/`]);
+    // Written after rsync copied them: what a writer during the copy leaves.
+    await fs.appendFile(path.join(dir, 'src/grown.txt'), 'more\n');
+    await execa('touch', ['-d', '2001-01-01', path.join(dir, 'src/rewritten.txt')]);
+  });
+  afterEach(() => cleanup());
+
+  test('flags copied files whose source changed in size or time since the copy began', async () => {
+    const changed = await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], Date.now() - 1000);
+    // A time set back to an old date still counts: the inode's ctime says it was touched.
+    expect(changed).toEqual(['rewritten.txt', 'grown.txt']);
+  });
+
+  test('does not look at the backup copy of a file untouched since well before the copy began', async () => {
+    // Seen from a copy that began two hours later, every source file's ctime is old enough: the
+    // differing copies are not even compared.
+    const later = Date.now() + UNTOUCHED_BEFORE_COPY_MS + 60_000;
+    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], later)).toEqual([]);
+  });
+});
