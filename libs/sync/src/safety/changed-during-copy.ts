@@ -37,15 +37,14 @@ export const UNTOUCHED_BEFORE_COPY_MS = 60 * 60 * 1000;
  */
 export async function findChangedDuringCopy(sourceRoot: string, destRoot: string, relPaths: readonly string[], copyStartedAtMs: number): Promise<string[]> {
   const changed: string[] = [];
-  const untouchedBefore = copyStartedAtMs - UNTOUCHED_BEFORE_COPY_MS;
+  const untouchedBeforeNs = BigInt(Math.floor(copyStartedAtMs - UNTOUCHED_BEFORE_COPY_MS)) * 1_000_000n;
   // Several lookups at once: on a NAS each is a round trip, and one after another they would add
   // a round trip per copied file to the task's time.
   await runQueue(relPaths, () => CONCURRENT_LOOKUPS, async (rel) => {
     try {
-      // Milliseconds are enough to rule a file out, and cheaper than nanosecond (bigint) stats.
-      const first = await fs.lstat(path.join(sourceRoot, rel));
-      if (!first.isFile() || first.ctimeMs < untouchedBefore) return;
-      const [s, d] = await Promise.all([fs.lstat(path.join(sourceRoot, rel), { bigint: true }), fs.lstat(path.join(destRoot, rel), { bigint: true })]);
+      const s = await fs.lstat(path.join(sourceRoot, rel), { bigint: true });
+      if (!s.isFile() || s.ctimeNs < untouchedBeforeNs) return;
+      const d = await fs.lstat(path.join(destRoot, rel), { bigint: true });
       if (s.size !== d.size || s.mtimeNs !== d.mtimeNs) changed.push(rel);
     } catch {
       // Gone from the source (vanished: rsync reports it) or a name that cannot be looked up.
