@@ -171,6 +171,20 @@ describe('snapshot mode with remote sides', () => {
     expect(latest).toBe('2026-11-03T013000Z');
   }, 240_000);
 
+  test('switching a mirror on a daemon to snapshot mode: the first snapshot links against the mirror instead of copying again', async () => {
+    const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/switched`;
+    const backing = path.join(daemonRoot, 'switched');
+    const mirror = await runBackup({ source, dest, retry: FAST_RETRY });
+    expect(mirror.ok).toBe(true);
+    const first = await runSnapshotBackup({ source, dest, now: night(5), retry: FAST_RETRY });
+    expect(first.snapshot?.published).toBe(true);
+    expect(first.snapshot?.linkedAgainst).toEqual(['mirror']);
+    expect(first.totals.filesTransferred).toBe(0);
+    const snapshot = path.join(backing, 'snapshots/2026-11-06T013000Z');
+    expect(await treeDifferences(source, snapshot)).toEqual([]);
+    expect(await inode(path.join(snapshot, 'alpha/sub 1/file-1.dat'))).toBe(await inode(path.join(backing, 'alpha/sub 1/file-1.dat')));
+  }, 120_000);
+
   test('refuses --shard with a remote snapshot root, and ssh options for a daemon root, before anything is written', async () => {
     const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/sharded`;
     await expect(runSnapshotBackup({ source, dest, shard: '1/2', snapshotName: '2026-12-02T013000Z' })).rejects.toThrow(/--shard with --snapshots needs the backup root mounted/);
