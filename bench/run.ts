@@ -1,6 +1,6 @@
 // dailysync benchmark harness.
 //
-//   npx tsx bench/run.ts [--scenario latency|local|all] [--files N] [--repeats R] [--quick]
+//   npx tsx bench/run.ts [--scenario latency|latency-nocache|local|all] [--files N] [--repeats R] [--quick]
 //   npx tsx bench/run.ts --memory [--files 200000]
 //   npx tsx bench/run.ts --summarize bench/results/FILE.json   (re-print the table of a results file)
 //
@@ -10,7 +10,8 @@
 // --jobs N (parallel -j / fpsync -n, default 8), --concurrency auto|N (dailysync), --workdir DIR
 // (default /tmp), --keep (keep the work dir), --contestants a,b,c, --cp-in-latency,
 // --timeout-min M (per contestant run, default 60), --dailysync-extra "ARGS" (appended to the dailysync command),
-// --workloads full,nochange,change1pct (default all three; on a busy machine, fewer keep a run short).
+// --workloads full,nochange,change1pct,foreign-copy (default all four; on a busy machine, fewer keep a run short).
+// --scenario all = latency + local; latency-nocache (FUSE with no attribute/entry cache) runs only when named.
 // See docs/benchmarks.md for what every scenario/workload/contestant means.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,12 +51,20 @@ export function dailysyncUnavailable(): string | null {
 }
 // =====================================================================================
 
-type Workload = 'full' | 'nochange' | 'change1pct';
-const WORKLOADS: Workload[] = ['full', 'nochange', 'change1pct'];
-type Scenario = 'latency' | 'local';
+// foreign-copy: the destination was just made an exact copy of the source by another tool (`cp -a` on the
+// backing dirs, untimed), with no dailysync state: the first night after switching to a contestant.
+type Workload = 'full' | 'nochange' | 'change1pct' | 'foreign-copy';
+const WORKLOADS: Workload[] = ['full', 'nochange', 'change1pct', 'foreign-copy'];
+/** Workloads that start from the destination the previous workload left (a failed previous run spoils them). */
+const CONTINUES_PREVIOUS: Workload[] = ['nochange', 'change1pct'];
+// latency-nocache: the latency mounts with no kernel attribute/entry cache (--attr-timeout 0), like a NAS
+// client whose cache lifetime is shorter than the walk of the tree.
+type Scenario = 'latency' | 'latency-nocache' | 'local';
+const SCENARIOS: Scenario[] = ['latency', 'latency-nocache', 'local'];
+const isFuse = (sc: Scenario) => sc === 'latency' || sc === 'latency-nocache';
 
 interface Args {
-  scenario: 'latency' | 'local' | 'all';
+  scenario: Scenario | 'all';
   files: number;
   projects: number;
   smallProjects: number;
@@ -108,7 +117,7 @@ function parseArgs(argv: string[]): Args {
   const memory = m.has('memory');
   const num = (k: string, d: number) => (m.has(k) ? Number(m.get(k)) : d);
   const sc = String(m.get('scenario') ?? 'all');
-  if (!['latency', 'local', 'all'].includes(sc)) throw new Error(`--scenario must be latency|local|all`);
+  if (![...SCENARIOS, 'all'].includes(sc)) throw new Error(`--scenario must be ${SCENARIOS.join('|')}|all`);
   return {
     scenario: sc as Args['scenario'],
     files: num('files', memory ? 200000 : quick ? 2000 : 10000),
@@ -183,11 +192,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------- FUSE
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-async function mountLatency(backing: string, mnt: string, latencyMs: number, logFile: string, statsFile: string): Promise<void> {
+async function mountLatency(backing: string, mnt: string, latencyMs: number, attrTimeoutS: number, logFile: string, statsFile: string): Promise<void> {
   fs.mkdirSync(mnt, { recursive: true });
   const fd = fs.openSync(logFile, 'a');
   const child = spawn(PYTHON, [path.join(BENCH_DIR, 'latencyfs.py'), backing, mnt, '--latency-ms', String(latencyMs),
-    '--stats', statsFile, '--watch-parent'], { stdio: ['ignore', fd, fd] });
+    '--attr-timeout', String(attrTimeoutS), '--stats', statsFile, '--watch-parent'], { stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   if (child.pid) daemons.push(child.pid);
   mounts.push(mnt);
@@ -372,17 +381,17 @@ function whichOk(bin: string): boolean { return spawnSync('sh', ['-c', `command 
 
 const CONTESTANTS: Contestant[] = [
   {
-    name: 'rsync', label: 'single `rsync -a --delete`', workloads: WORKLOADS, scenarios: ['latency', 'local'],
+    name: 'rsync', label: 'single `rsync -a --delete`', workloads: WORKLOADS, scenarios: SCENARIOS,
     unavailable: () => (whichOk('rsync') ? null : 'rsync not installed'),
     argv: (c) => ['rsync', '-a', '--delete', '--', `${c.src}/`, `${c.dst}/`],
   },
   {
-    name: 'parallel', label: 'rsync per project, GNU `parallel -j8`', workloads: WORKLOADS, scenarios: ['latency', 'local'],
+    name: 'parallel', label: 'rsync per project, GNU `parallel -j8`', workloads: WORKLOADS, scenarios: SCENARIOS,
     unavailable: () => (whichOk('parallel') ? null : 'GNU parallel not installed'),
     argv: (c) => ['bash', '-c', PARALLEL_SCRIPT, 'bench-parallel', c.src, c.dst, String(c.args.jobs)],
   },
   {
-    name: 'fpsync', label: '`fpsync -n 8 -E` (fpart dir mode, --delete)', workloads: WORKLOADS, scenarios: ['latency', 'local'],
+    name: 'fpsync', label: '`fpsync -n 8 -E` (fpart dir mode, --delete)', workloads: WORKLOADS, scenarios: SCENARIOS,
     unavailable: () => (whichOk('fpsync') && whichOk('fpart') ? null : 'fpart/fpsync not installed'),
     argv: (c) => {
       const t = path.join(c.work, 'fpsync-tmp', c.runId);
@@ -397,7 +406,7 @@ const CONTESTANTS: Contestant[] = [
     argv: (c) => ['cp', '-a', '--', `${c.src}/.`, `${c.dst}/`],
   },
   {
-    name: 'dailysync', label: '`dailysync sync --delete`', workloads: WORKLOADS, scenarios: ['latency', 'local'],
+    name: 'dailysync', label: '`dailysync sync --delete`', workloads: WORKLOADS, scenarios: SCENARIOS,
     unavailable: dailysyncUnavailable,
     ownStateInDest: ['.dailysync'], // dailysync's own state dir (state.json) in the backup root
     argv: (c) => dailysyncCommand(c.src, c.dst, path.join(c.work, 'reports', `${c.runId}.json`), c.args.concurrency, c.args.dailysyncExtra),
@@ -405,7 +414,7 @@ const CONTESTANTS: Contestant[] = [
   {
     // Same tool, but preserving exactly what `rsync -a` preserves (no -H/-A/-X): a like-for-like comparison.
     name: 'dailysync-a', label: '`dailysync sync --delete --no-hard-links --no-acls --no-xattrs`', workloads: WORKLOADS,
-    scenarios: ['latency', 'local'],
+    scenarios: SCENARIOS,
     unavailable: dailysyncUnavailable,
     ownStateInDest: ['.dailysync'],
     argv: (c) => dailysyncCommand(c.src, c.dst, path.join(c.work, 'reports', `${c.runId}.json`), c.args.concurrency,
@@ -413,8 +422,9 @@ const CONTESTANTS: Contestant[] = [
   },
   {
     // Snapshot mode: each night a dated tree under DST/snapshots/, unchanged files hard-linked to the previous one.
-    name: 'dailysync-snap', label: '`dailysync sync --snapshots`', workloads: WORKLOADS,
-    scenarios: ['latency', 'local'],
+    // Not foreign-copy: a snapshot night checks DST/snapshots/latest, which another tool's mirror copy is not.
+    name: 'dailysync-snap', label: '`dailysync sync --snapshots`', workloads: ['full', 'nochange', 'change1pct'],
+    scenarios: SCENARIOS,
     unavailable: dailysyncUnavailable,
     ownStateInDest: ['.dailysync'],
     checkedTree: (dst) => path.join(dst, 'snapshots', 'latest'),
@@ -463,13 +473,20 @@ interface SummaryRow {
   note?: string;
 }
 
+/** A nochange/change1pct run whose previous workload in the same repeat failed started from a wrong destination
+ * (e.g. empty): its time is not that workload's time. foreign-copy starts from its own fresh copy. */
+function earlierFailed(records: RunRecord[], r: RunRecord): boolean {
+  if (!CONTINUES_PREVIOUS.includes(r.workload)) return false;
+  return records.some((o) => o.scenario === r.scenario && o.contestant === r.contestant && o.repeat === r.repeat
+    && WORKLOADS.indexOf(o.workload) === WORKLOADS.indexOf(r.workload) - 1 && !(o.check.pass && o.exitCode === 0));
+}
+
 function summarize(records: RunRecord[], pending: Map<string, string>, scenarios: Scenario[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const sc of scenarios) for (const wl of WORKLOADS) {
     const med = (c: string) => {
       const rs = records.filter((r) => r.scenario === sc && r.workload === wl && r.contestant === c && r.check.pass && r.exitCode === 0
-        && !records.some((o) => o.scenario === sc && o.contestant === c && o.repeat === r.repeat
-          && WORKLOADS.indexOf(o.workload) === WORKLOADS.indexOf(wl) - 1 && !(o.check.pass && o.exitCode === 0)));
+        && !earlierFailed(records, r));
       return rs.length ? median(rs.map((r) => r.wallS)) : null;
     };
     const base = med('rsync'), par = med('parallel');
@@ -485,11 +502,8 @@ function summarize(records: RunRecord[], pending: Map<string, string>, scenarios
       }
       // Times of failed runs (wrong result or non-zero exit) are meaningless: the median uses passing runs only
       // (all runs when none passed, flagged in the note).
-      // A nochange/change1pct run whose previous workload in the same repeat failed started from a wrong
-      // destination (e.g. empty): its time is not that workload's time either.
-      const earlierFailed = (r: RunRecord) => records.some((o) => o.scenario === r.scenario && o.contestant === r.contestant
-        && o.repeat === r.repeat && WORKLOADS.indexOf(o.workload) === WORKLOADS.indexOf(r.workload) - 1 && !(o.check.pass && o.exitCode === 0));
-      const okRuns = rs.filter((r) => r.check.pass && r.exitCode === 0 && !earlierFailed(r));
+      // Runs that started from a destination a failed previous run left are not timed (earlierFailed).
+      const okRuns = rs.filter((r) => r.check.pass && r.exitCode === 0 && !earlierFailed(records, r));
       const timed = okRuns.length ? okRuns : rs;
       const m = median(timed.map((r) => r.wallS));
       const rss = timed.map((r) => r.maxRssKb ?? 0);
@@ -497,7 +511,7 @@ function summarize(records: RunRecord[], pending: Map<string, string>, scenarios
         scenario: sc, workload: wl, contestant: c.name, n: rs.length, medianS: m,
         minS: Math.min(...timed.map((r) => r.wallS)), maxS: Math.max(...timed.map((r) => r.wallS)),
         vsRsync: base ? m / base : null, vsParallel: par ? m / par : null, vsCp: wl === 'full' && cpMedian ? m / cpMedian : null,
-        pass: `${rs.filter((r) => r.check.pass && r.exitCode === 0).length}/${rs.length}${rs.some(earlierFailed) ? ` (${rs.filter(earlierFailed).length} after a failed previous run, not timed)` : ''}`,
+        pass: `${rs.filter((r) => r.check.pass && r.exitCode === 0).length}/${rs.length}${rs.some((r) => earlierFailed(records, r)) ? ` (${rs.filter((r) => earlierFailed(records, r)).length} after a failed previous run, not timed)` : ''}`,
         maxRssMiB: Math.max(...rss) / 1024, treePeakMiB: Math.max(...timed.map((r) => r.treePeakKb)) / 1024,
         note: (() => {
           const bad = rs.filter((r) => !(r.check.pass && r.exitCode === 0));
@@ -522,26 +536,49 @@ function markdown(rows: SummaryRow[]): string {
 }
 
 function targets(rows: SummaryRow[], manyProjects = false): string[] {
-  const get = (sc: Scenario, wl: Workload) => rows.find((r) => r.scenario === sc && r.workload === wl && r.contestant === 'dailysync');
+  const find = (c: string, sc: Scenario, wl: Workload) => rows.find((r) => r.scenario === sc && r.workload === wl && r.contestant === c);
+  const get = (sc: Scenario, wl: Workload) => find('dailysync', sc, wl);
   const out: string[] = [];
-  const t = (label: string, v: number | null | undefined, lim: number) =>
-    out.push(`- ${label}: ${v === null || v === undefined ? 'pending/not measured' : `${v.toFixed(2)} (target <= ${lim}) ${v <= lim ? 'MET' : 'MISSED'}`}`);
+  const t = (label: string, v: number | null | undefined, lim: number, row?: SummaryRow) =>
+    out.push(`- ${label}: ${v === null || v === undefined ? 'pending/not measured' : `${v.toFixed(2)} (target <= ${lim}) ${v <= lim ? 'MET' : 'MISSED'}${row ? `, correct ${row.pass}` : ''}`}`);
+  const nocache = rows.some((r) => r.scenario === 'latency-nocache');
   if (manyProjects) {
     // Issue 15: small projects share rsync tasks, so process start-up no longer dominates.
     t('many projects, local full: dailysync / single rsync', get('local', 'full')?.vsRsync, 2);
     t('many projects, latency full: dailysync / single rsync (ahead: < 1)', get('latency', 'full')?.vsRsync, 1);
     t('many projects, latency full: dailysync / per-project parallel (ahead: < 1)', get('latency', 'full')?.vsParallel, 1);
+    if (nocache) {
+      for (const c of ['dailysync', 'dailysync-a']) {
+        const r = find(c, 'latency-nocache', 'full');
+        t(`many projects, latency-nocache full: ${c} / single rsync (ahead: < 1, exact copies)`, r?.vsRsync, 1, r);
+        t(`many projects, latency-nocache full: ${c} / per-project parallel (ahead: < 1, exact copies)`, r?.vsParallel, 1, r);
+      }
+    }
     return out;
   }
-  t('latency full: dailysync / single rsync', get('latency', 'full')?.vsRsync, 0.35);
-  t('latency full: dailysync / per-project parallel', get('latency', 'full')?.vsParallel, 0.85);
-  t('latency nochange: dailysync / single rsync', get('latency', 'nochange')?.vsRsync, 0.25);
-  t('local full: dailysync / cp -a', get('local', 'full')?.vsCp, 1.3);
-  const geta = (sc: Scenario, wl: Workload) => rows.find((r) => r.scenario === sc && r.workload === wl && r.contestant === 'dailysync-a');
-  t('(like-for-like dailysync-a) latency full / single rsync', geta('latency', 'full')?.vsRsync, 0.35);
-  t('(like-for-like dailysync-a) latency full / per-project parallel', geta('latency', 'full')?.vsParallel, 0.85);
-  t('(like-for-like dailysync-a) latency nochange / single rsync', geta('latency', 'nochange')?.vsRsync, 0.25);
-  t('(like-for-like dailysync-a) local full / cp -a', geta('local', 'full')?.vsCp, 1.3);
+  // The cached-latency and local targets, unless the run had neither scenario (e.g. --scenario latency-nocache).
+  if (!nocache || rows.some((r) => r.scenario === 'latency' || r.scenario === 'local')) {
+    t('latency full: dailysync / single rsync', get('latency', 'full')?.vsRsync, 0.35);
+    t('latency full: dailysync / per-project parallel', get('latency', 'full')?.vsParallel, 0.85);
+    t('latency nochange: dailysync / single rsync', get('latency', 'nochange')?.vsRsync, 0.25);
+    t('local full: dailysync / cp -a', get('local', 'full')?.vsCp, 1.3);
+    const geta = (sc: Scenario, wl: Workload) => find('dailysync-a', sc, wl);
+    t('(like-for-like dailysync-a) latency full / single rsync', geta('latency', 'full')?.vsRsync, 0.35);
+    t('(like-for-like dailysync-a) latency full / per-project parallel', geta('latency', 'full')?.vsParallel, 0.85);
+    t('(like-for-like dailysync-a) latency nochange / single rsync', geta('latency', 'nochange')?.vsRsync, 0.25);
+    t('(like-for-like dailysync-a) local full / cp -a', geta('local', 'full')?.vsCp, 1.3);
+  }
+  if (nocache) {
+    // Issue 15's slow-NAS row, on mounts with no attribute/entry cache.
+    for (const c of ['dailysync', 'dailysync-a']) {
+      const r = (wl: Workload) => find(c, 'latency-nocache', wl);
+      t(`latency-nocache full: ${c} / single rsync`, r('full')?.vsRsync, 0.2, r('full'));
+      t(`latency-nocache full: ${c} / per-project parallel`, r('full')?.vsParallel, 0.5, r('full'));
+      t(`latency-nocache nochange: ${c} / single rsync`, r('nochange')?.vsRsync, 0.15, r('nochange'));
+      t(`latency-nocache change1pct: ${c} / single rsync`, r('change1pct')?.vsRsync, 0.2, r('change1pct'));
+      t(`latency-nocache foreign-copy: ${c} / single rsync`, r('foreign-copy')?.vsRsync, 0.25, r('foreign-copy'));
+    }
+  }
   return out;
 }
 
@@ -555,15 +592,17 @@ async function runScenario(sc: Scenario, args: Args, work: string, pristine: str
   fs.mkdirSync(dstB, { recursive: true });
   let src = srcB, dstRoot = dstB;
   const fuseInfo: Record<string, unknown> = {};
-  if (sc === 'latency') {
+  // latency: libfuse's default 1 s attribute/entry cache; latency-nocache: none (every lookup/getattr reaches the daemon).
+  const attrTimeoutS = sc === 'latency-nocache' ? 0 : 1;
+  if (isFuse(sc)) {
     src = path.join(base, 'mnt-src');
     dstRoot = path.join(base, 'mnt-dst');
-    await mountLatency(srcB, src, args.latencyMs, path.join(work, 'logs', 'latencyfs-src.log'), path.join(base, 'fuse-src-ops.json'));
-    await mountLatency(dstB, dstRoot, args.latencyMs, path.join(work, 'logs', 'latencyfs-dst.log'), path.join(base, 'fuse-dst-ops.json'));
-    log(`latency scenario: ${args.latencyMs} ms per FUSE op on source and destination`);
+    await mountLatency(srcB, src, args.latencyMs, attrTimeoutS, path.join(work, 'logs', `${sc}fs-src.log`), path.join(base, 'fuse-src-ops.json'));
+    await mountLatency(dstB, dstRoot, args.latencyMs, attrTimeoutS, path.join(work, 'logs', `${sc}fs-dst.log`), path.join(base, 'fuse-dst-ops.json'));
+    log(`${sc} scenario: ${args.latencyMs} ms per FUSE op on source and destination, attr/entry cache ${attrTimeoutS} s`);
   }
-  const settle = () => sleep(sc === 'latency' ? 1500 : 0); // FUSE attr/entry cache (1 s) after backing-dir edits
-  const contestants = CONTESTANTS.filter((c) => c.scenarios.includes(sc) || (c.name === 'cp' && args.cpInLatency))
+  const settle = () => sleep(isFuse(sc) ? 1500 : 0); // FUSE attr/entry cache (1 s) after backing-dir edits
+  const contestants = CONTESTANTS.filter((c) => c.scenarios.includes(sc) || (c.name === 'cp' && args.cpInLatency && isFuse(sc)))
     .filter((c) => !args.contestants || args.contestants.includes(c.name))
     .filter((c) => !pending.has(c.name));
   try {
@@ -580,6 +619,19 @@ async function runScenario(sc: Scenario, args: Args, work: string, pristine: str
         if (wl === 'change1pct') {
           mutationInfo.value = mutateTree(srcB, { seed: args.seed, percent: 1 });
           log(`applied mutation ${JSON.stringify(mutationInfo.value)}`);
+          await settle();
+        }
+        if (wl === 'foreign-copy') {
+          // Another tool's exact copy, made on the backing dirs before the timed runs: the destination holds the
+          // source (after any change1pct mutation), without dailysync's state folder or anything else of a contestant.
+          for (const c of contestants) {
+            if (!c.workloads.includes(wl)) continue;
+            const d = path.join(dstB, c.name);
+            fs.rmSync(d, { recursive: true, force: true });
+            fs.mkdirSync(d);
+            sh('cp', ['-a', '--', `${srcB}/.`, `${d}/`]);
+          }
+          log(`foreign-copy: destinations replaced by \`cp -a\` copies of the source`);
           await settle();
         }
         let pos = 0;
@@ -600,12 +652,12 @@ async function runScenario(sc: Scenario, args: Args, work: string, pristine: str
           records.push({ scenario: sc, workload: wl, contestant: c.name, repeat: rep + 1, position: pos++, loadAvg1, ...rest, check, dstKiB,
             log: ok ? '' : fs.readFileSync(logFile, 'utf8').slice(-2000) });
           savePartial(records);
-          if (sc === 'latency') await settle();
+          if (isFuse(sc)) await settle();
         }
       }
     }
   } finally {
-    if (sc === 'latency') {
+    if (isFuse(sc)) {
       await unmountLatency(src);
       await unmountLatency(dstRoot);
       for (const k of ['src', 'dst']) {
