@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DefaultRenderer, Listr, type ListrTaskWrapper } from 'listr2';
 import type { BackupHooks, SyncTask, TaskResult } from '@dailysync/sync';
-import { ListrView, finalLine, progressLine, taskLabel } from '../libs/commands/src/sync/listr-view.js';
+import { ListrView } from '../libs/commands/src/sync/listr-view.js';
+import { finalLine, progressLine, taskLabel } from '../libs/commands/src/sync/task-lines.js';
 
 type Design = 'current' | 'per-row';
 
