@@ -7,7 +7,7 @@ import { makeTempDir, treeDifferences, writeTree } from '../../../../libs/sync/t
 
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
 const CLI = path.join(WORKSPACE, 'apps/backup/bin/dailysync.js');
-// rsync writes its temp files (`name.XXXXXX`) into the run's own --temp-dir, <dest>/.dailysync/tmp/<run>/.
+// rsync writes its temp files (`name.XXXXXX`) into the run's own --temp-dir, <dest>/.dailysync/tmp/<run>/<task>/.
 const TEMP_NAME = /(^|\/)[^/]+\.[A-Za-z0-9]{6}$/;
 
 interface Running {
