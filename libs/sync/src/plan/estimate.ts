@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runQueue } from '../engine/queue.js';
@@ -67,11 +68,26 @@ export async function estimateTree(root: string, options: EstimateOptions): Prom
   return result;
 }
 
+/**
+ * A folder whose own size (st_size, which grows with its entries on ext4, XFS, NFS and tmpfs) is at
+ * most this is listed in one call; a bigger one, or one whose size says nothing (0, as on some SMB
+ * servers), is read as a stream, so a huge folder never sits in memory whole. One call costs one
+ * round trip on a NAS, a stream at least three (open, read, close); thousands of small project
+ * folders are the common case.
+ */
+const LIST_WHOLE_UP_TO_BYTES = 256 * 1024;
+
+async function openListing(dir: string): Promise<AsyncIterable<Dirent> | Iterable<Dirent>> {
+  const { size } = await fs.lstat(dir);
+  if (size > 0 && size <= LIST_WHOLE_UP_TO_BYTES) return fs.readdir(dir, { withFileTypes: true });
+  return fs.opendir(dir, { bufferSize: 256 });
+}
+
 async function walk(dir: string, node: DirEstimate, depth: number, options: EstimateOptions, nodeCount: { value: number }): Promise<void> {
   const { budget } = options;
-  let handle;
+  let listing: AsyncIterable<Dirent> | Iterable<Dirent>;
   try {
-    handle = await fs.opendir(dir, { bufferSize: 256 });
+    listing = await openListing(dir);
   } catch {
     node.complete = false;
     return;
@@ -86,7 +102,7 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
   // walkers faster than one, and some (FUSE without parallel dirops) serialize lookups per folder.
   const subdirs: string[] = [];
   try {
-    for await (const entry of handle) {
+    for await (const entry of listing) {
       if (exhausted(budget)) {
         node.complete = false;
         break;
@@ -108,9 +124,8 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
     // The directory changed or became unreadable while being read: the counts are a lower bound.
     node.complete = false;
   } finally {
+    // for-await closes a streamed folder when it finishes, breaks or fails: nothing left to close.
     await flushFiles();
-    // for-await closes the handle when it finishes or breaks; closing again only throws ERR_DIR_CLOSED.
-    await handle.close().catch(() => undefined);
   }
   await runQueue(subdirs, () => options.concurrentSubdirs ?? 4, async (name) => {
     // Children keep their own totals only down to the depth limit; deeper ones add into this node.
