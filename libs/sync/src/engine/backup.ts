@@ -326,8 +326,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
 async function taskTempDir(runTempDir: string | undefined, taskNumber: number): Promise<string | undefined> {
   if (runTempDir === undefined) return undefined;
   const dir = path.join(runTempDir, String(taskNumber));
-  await fs.mkdir(dir, { recursive: true });
-  return dir;
+  // A folder that cannot be made (a full disk) must not fail the task: the shared one still works.
+  return fs.mkdir(dir, { recursive: true }).then(
+    () => dir,
+    () => runTempDir,
+  );
 }
 
 /** Removes the run's temporary folder, and `.dailysync/tmp` and `.dailysync` when that leaves them empty (a snapshot, a restored tree). */
