@@ -4,7 +4,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
 import { splitSizedItem } from './batch-attribution.js';
-import { CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
+import { CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
 
@@ -73,6 +73,8 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   const done = { files: 0, bytes: 0, deleted: 0 };
   let removedFolders: Record<string, number> = {};
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
+  // The changed-during-copy check may skip files by ctime only where ctime comes from this clock.
+  const sourceClockIsOurs = local && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
@@ -121,7 +123,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
     changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
-      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, attemptStartedAtMs)
+      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? attemptStartedAtMs : undefined)
       : [];
     if (changedDuringCopy.length > 0) {
       record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;

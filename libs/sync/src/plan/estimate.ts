@@ -71,7 +71,8 @@ export async function estimateTree(root: string, options: EstimateOptions): Prom
 /**
  * A folder whose own size (st_size, which grows with its entries on ext4, XFS, NFS and tmpfs) is at
  * most this is listed in one call; a bigger one, or one whose size says nothing (0, as on some SMB
- * servers), is read as a stream, so a huge folder never sits in memory whole. One call costs one
+ * servers), is read as a stream, so a huge folder does not sit in memory whole. (A filesystem that
+ * reports one fixed size for every folder, as some FUSE ones do, gets every folder read whole.) One call costs one
  * round trip on a NAS, a stream at least three (open, read, close); thousands of small project
  * folders are the common case.
  */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
-import { findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
+import { ctimeFromThisClock, findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
 
 describe('the changed-during-copy check on real files', () => {
   let dir: string;
@@ -28,5 +28,8 @@ describe('the changed-during-copy check on real files', () => {
     // differing copies are not even compared.
     const later = Date.now() + UNTOUCHED_BEFORE_COPY_MS + 60_000;
     expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], later)).toEqual([]);
+    // Where ctimes come from another clock (a NAS), every copy is compared.
+    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], undefined)).toEqual(['rewritten.txt', 'grown.txt']);
+    expect(await ctimeFromThisClock(dir)).toBe(true);
   });
 });

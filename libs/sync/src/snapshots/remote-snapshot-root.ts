@@ -4,7 +4,7 @@ import path from 'node:path';
 import { waitBeforeRetry } from '../engine/backoff.js';
 import { runQueue } from '../engine/queue.js';
 import { runProcess } from '../process/spawn.js';
-import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
+import { ConfigError, InterruptedError, RemoteUnreachableError, SafetyError, WriteError } from '../errors.js';
 import { parseListOnly, type ListedEntry } from '../location/list-remote.js';
 import { childLocation, formatLocation, locationOperand, parseLocation, type Location } from '../location/location.js';
 import { transportArgs } from '../location/transport.js';
@@ -65,9 +65,14 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
   async read(): Promise<SnapshotRootContents> {
     return this.withTempDir(async (copy) => {
       // One transfer brings every manifest, shard marker and the `latest` link, and nothing else.
-      const rules = ['/snapshots/', `/snapshots/${LATEST_LINK_NAME}`, '/snapshots/*/', `/snapshots/*/${STATE_DIR_NAME}/`, `/snapshots/*/${STATE_DIR_NAME}/*.json`];
+      // `/snapshots` without a slash: a link or file by that name comes over too, and is refused below.
+      const rules = ['/snapshots', `/snapshots/${LATEST_LINK_NAME}`, '/snapshots/*/', `/snapshots/*/${STATE_DIR_NAME}/`, `/snapshots/*/${STATE_DIR_NAME}/*.json`];
       const args = ['--recursive', '--links', ...rules.map((r) => `--include=${r}`), '--exclude=*', '--', this.sender(this.location), `${copy}/`];
       if ((await this.rsync(args, 'read the snapshots of', { missingOk: true })) === undefined) return { entries: [], latest: undefined, folderNames: undefined };
+      const kind = await fs.lstat(path.join(copy, SNAPSHOTS_DIR_NAME)).catch(() => undefined);
+      if (kind !== undefined && !kind.isDirectory()) {
+        throw new ConfigError(`--dest ${this.dest} holds a "${SNAPSHOTS_DIR_NAME}" that is not a folder (a link or a file): dailysync keeps snapshots in a real folder there; move that entry away or pick another backup root`);
+      }
       const entries = (await listSnapshots(copy)).map((e) => ({ ...e, dir: this.folderPath(e.folder) }));
       // Every folder of the snapshots folder came over (empty unless it is a snapshot).
       const folderNames = await fs.readdir(path.join(copy, SNAPSHOTS_DIR_NAME)).catch(() => undefined);
@@ -131,13 +136,21 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
           // `/name/***`: a folder and all below it; a file or link by its name alone.
           const rules = job.entries.map((e) => `+ /${e.isDirectory ? `${escapeRulePattern(e.name)}/***` : escapeLiteral(e.name)}\0`);
           await fs.writeFile(job.rules, `${rules.join('')}- *\0`);
-          await this.rsync(['--dirs', '--delete', '--from0', `--filter=. ${job.rules}`, '--', `${empty}/`, this.receiver(this.folderLocation(job.folder))], 'remove a snapshot from');
+          // --one-file-system: a filesystem mounted inside a snapshot is not the snapshot's (rm does the same locally).
+          await this.rsync(['--dirs', '--delete', '--one-file-system', '--from0', `--filter=. ${job.rules}`, '--', `${empty}/`, this.receiver(this.folderLocation(job.folder))], 'remove a snapshot from');
         },
         { signal },
       );
     });
     if (signal?.aborted) return;
-    for (const d of doomed) await this.deleteSnapshotFolder(d.folder);
+    for (const d of doomed) {
+      // The manifest goes only with an otherwise empty folder: what rsync left (a mount inside) keeps it provably ours.
+      const left = ((await this.list(this.folderLocation(d.folder))) ?? []).filter((e) => e.name !== STATE_DIR_NAME);
+      if (left.length > 0) {
+        throw new SafetyError(`snapshot ${d.folder} in --dest ${this.dest} could not be emptied (${left.slice(0, 3).map((e) => e.name).join(', ')} left, e.g. another filesystem mounted inside): unmount or remove it by hand; the next run removes the rest`);
+      }
+      await this.deleteSnapshotFolder(d.folder);
+    }
   }
 
   async topEntries(dir: string): Promise<{ name: string; isDirectory: boolean }[]> {
@@ -185,7 +198,7 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
   /** Deletes one snapshot folder, whole: the filter rules name it and protect every other entry. */
   private async deleteSnapshotFolder(folder: string): Promise<void> {
     await this.withTempDir((empty) =>
-      this.rsync(['--dirs', '--delete', `--include=/${folder}/***`, '--exclude=*', '--', `${empty}/`, this.receiver(this.snapshotsLocation())], 'remove a snapshot from'),
+      this.rsync(['--dirs', '--delete', '--one-file-system', `--include=/${folder}/***`, '--exclude=*', '--', `${empty}/`, this.receiver(this.snapshotsLocation())], 'remove a snapshot from'),
     );
   }
 
@@ -216,8 +229,8 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
       if (signal?.aborted) throw new InterruptedError(`interrupted while working in --dest ${this.dest}`);
       const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
       const failed = `could not ${what} --dest ${this.dest} after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''})`;
-      if (c.retryable) throw new RemoteUnreachableError(`${failed}: the host is not reachable; the next run retries`);
-      throw new Error(`${failed}: check that the module or path is writable by this user`);
+      if (c.retryable) throw new RemoteUnreachableError(`${failed}: the host is not reachable; try again when it is`);
+      throw new WriteError(`${failed}: ${c.meaning}`);
     }
   }
 }

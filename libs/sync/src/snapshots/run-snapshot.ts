@@ -224,7 +224,10 @@ function shrinkRefusal(previous: { name: string; manifest: SnapshotManifest } | 
 
 /** Finishes the manifest with the counts and publishes the snapshot; returns where it now is. */
 async function publish(root: SnapshotRoot, folder: string, name: string, counts: Pick<SnapshotManifest, 'files' | 'bytes' | 'newFiles' | 'newBytes'>, localSource?: string): Promise<string> {
-  const manifest = (await root.read()).entries.find((e) => e.folder === folder)?.manifest;
-  if (!manifest) throw new SafetyError(`the manifest of snapshot ${name} is missing or was changed: not publishing ${root.folderPath(folder)}; run again`);
+  const own = (await root.read()).entries.find((e) => e.folder === folder);
+  if (!own) throw new SafetyError(`the manifest of snapshot ${name} is missing or was changed: not publishing ${root.folderPath(folder)}; run again`);
+  // Another run into the same root (another machine: the lock is per machine) may be pruning it.
+  if (own.state !== 'partial') throw new SafetyError(`snapshot ${name} is no longer in progress (${own.state}): not publishing ${root.folderPath(folder)}; was another dailysync run writing into ${root.dest}? run again`);
+  const manifest = own.manifest;
   return root.publish(folder, { ...manifest, ...counts, finishedAt: new Date().toISOString() }, localSource);
 }

@@ -185,6 +185,30 @@ describe('snapshot mode with remote sides', () => {
     expect(await inode(path.join(snapshot, 'alpha/sub 1/file-1.dat'))).toBe(await inode(path.join(backing, 'alpha/sub 1/file-1.dat')));
   }, 120_000);
 
+  test('retention on a remote root never crosses into a filesystem mounted inside a snapshot, and a "snapshots" link is refused', async () => {
+    const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/mounted`;
+    const root = openSnapshotRoot({ dest, retry: FAST_RETRY });
+    for (const n of [10, 11]) expect((await runSnapshotBackup({ source, dest, now: night(n), retry: FAST_RETRY })).snapshot?.published).toBe(true);
+    const mnt = path.join(daemonRoot, 'mounted/snapshots/2026-11-11T013000Z/alpha/mnt');
+    await fs.mkdir(mnt);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    try {
+      await writeTree(mnt, { 'other.txt': 'not ours\n' });
+      await expect(pruneSnapshots({ root, policy: { keepLast: 1 } })).rejects.toThrow(/could not be emptied \(alpha left, e\.g\. another filesystem mounted inside\)/);
+      expect(await fs.readFile(path.join(mnt, 'other.txt'), 'utf8')).toBe('not ours\n');
+      // Still provably dailysync's, and no restore point any more: the next run finishes it once unmounted.
+      expect((await root.read()).entries.map((e) => `${e.folder} ${e.state}`)).toEqual(['2026-11-11T013000Z pruning', '2026-11-12T013000Z complete']);
+    } finally {
+      await execa('umount', ['-l', mnt]);
+    }
+    await pruneSnapshots({ root, policy: { keepLast: 1 } });
+    expect((await root.read()).entries.map((e) => e.folder)).toEqual(['2026-11-12T013000Z']);
+
+    await fs.mkdir(path.join(daemonRoot, 'linked'));
+    await fs.symlink(path.join(daemonRoot, 'mounted/snapshots'), path.join(daemonRoot, 'linked/snapshots'));
+    await expect(runSnapshotBackup({ source, dest: `rsync://${LOOPBACK}:${daemon.port}/backup/linked`, retry: FAST_RETRY })).rejects.toThrow(/holds a "snapshots" that is not a folder/);
+  }, 120_000);
+
   test('refuses --shard with a remote snapshot root, and ssh options for a daemon root, before anything is written', async () => {
     const dest = `rsync://${LOOPBACK}:${daemon.port}/backup/sharded`;
     await expect(runSnapshotBackup({ source, dest, shard: '1/2', snapshotName: '2026-12-02T013000Z' })).rejects.toThrow(/--shard with --snapshots needs the backup root mounted/);
