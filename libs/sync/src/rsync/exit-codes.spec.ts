@@ -159,3 +159,17 @@ describe('classifyExit on a live rsync', () => {
     expect(rsync('-a', '--', join(dir, 'src') + '/', join(dir, 'dst3') + '/')).toMatchObject({ exitCode: 0, status: 'ok' });
   });
 });
+
+describe("ssh's refusal seen as exit 12", () => {
+  test('an unknown host key is fatal whether rsync exits 255 or notices the closed stream first (12)', () => {
+    // ssh's message, then rsync's: what remote.spec's refused runs print, with exit 255 or (racing) 12.
+    const stderr = 'Host key verification failed.\r\nrsync: connection unexpectedly closed (0 bytes received so far) [sender]\nrsync error: unexplained error (code 255) at io.c(232) [sender=3.5.0]\n';
+    for (const code of [12, 255]) {
+      const c = classifyExit(code, stderr);
+      expect([code, c.class, c.retryable]).toEqual([code, 'fatal', false]);
+      expect(c.meaning).toMatch(/ssh\) refused the login/);
+    }
+    // A broken stream without ssh's refusal stays transient.
+    expect(classifyExit(12, 'rsync: connection unexpectedly closed (0 bytes received so far) [sender]\n').class).toBe('transient');
+  });
+});

@@ -200,7 +200,11 @@ export function classifyExit(exitCode: number | undefined, stderr: string, signa
     // broken stream first. A retry cannot fix a missing binary.
     cls = 'fatal';
     meaning = RSYNC_EXIT_CODES[127]?.meaning ?? meaning;
-  } else if (exitCode === 255 && /Permission denied|Host key verification failed/.test(stderr)) {
+  } else if (
+    (exitCode === 255 && /Permission denied|Host key verification failed/.test(stderr)) ||
+    // Seen: ssh's refusal shows as 12 when rsync notices the closed stream before ssh's exit status.
+    (exitCode === 12 && /Host key verification failed|Permission denied \(publickey/.test(stderr))
+  ) {
     cls = 'fatal';
     meaning = 'The remote shell (ssh) refused the login (authentication or host key problem); fix the ssh keys or known_hosts.';
   }
