@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openSnapshotRoot, type SnapshotRoot, type SshOptionsInput } from '@dailysync/sync';
+import { openSnapshotRoot, writtenAsRemote, type SnapshotRoot, type SshOptionsInput } from '@dailysync/sync';
 
 /** The ssh options as the commands and executors name them (the registry's keys). */
 export interface SshCommandOptions {
@@ -19,14 +19,9 @@ export function sshSettingsOf(options: SshCommandOptions): SshOptionsInput {
   };
 }
 
-/** `user@host:...` or `rsync://...`: rsync reads a colon before any slash as a remote side. */
-function isRemoteSpec(value: string): boolean {
-  return value.startsWith('rsync://') || /^[^/]*:/.test(value);
-}
-
 /** A --dest as the commands take it: a local path (relative to `cwd` allowed) or a remote location. */
 export function backupRootArgument(dest: string, cwd: string): string {
-  return isRemoteSpec(dest) ? dest : path.resolve(cwd, dest);
+  return writtenAsRemote(dest) ? dest : path.resolve(cwd, dest);
 }
 
 /** Opens the backup root a command's --dest and ssh options name. Throws ConfigError for bad ones. */

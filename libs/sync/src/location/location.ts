@@ -142,6 +142,11 @@ export function parseLocation(name: 'source' | 'dest', value: unknown): Location
   throw new ConfigError(`--${name} "${value}" is a relative path: give an absolute path (e.g. "$PWD/${value}"), user@host:/path or rsync://host/module/path`);
 }
 
+/** Whether a location as written is remote: `rsync://...`, or a colon before any slash (rsync's own rule). */
+export function writtenAsRemote(value: string): boolean {
+  return value.startsWith('rsync://') || /^[^/]*:/.test(value);
+}
+
 export function isRemote(location: Location): location is SshLocation | DaemonLocation {
   return location.kind !== 'local';
 }

@@ -8,7 +8,7 @@ import { ConfigError, InterruptedError, RemoteUnreachableError, SafetyError, Wri
 import { parseListOnly, type ListedEntry } from '../location/list-remote.js';
 import { childLocation, formatLocation, locationOperand, parseLocation, type Location } from '../location/location.js';
 import { transportArgs } from '../location/transport.js';
-import { rsyncEnvironment } from '../rsync/args.js';
+import { escapeFilterName, rsyncEnvironment } from '../rsync/args.js';
 import { classifyExit } from '../rsync/exit-codes.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 import { latestLinkTarget, listSnapshots, type SnapshotEntry } from './layout.js';
@@ -22,11 +22,6 @@ const THIS_MACHINE: Location = { kind: 'local', path: '/' };
 /** A name as a literal in a filter pattern that ends in `***` (a wildcard, so `\\` escapes too). */
 function escapeRulePattern(name: string): string {
   return name.replace(/[*?[\\]/g, '\\$&');
-}
-
-/** A name as a filter pattern without wildcards, where only a wildcard character needs escaping. */
-function escapeLiteral(name: string): string {
-  return /[*?[]/.test(name) ? escapeRulePattern(name) : name;
 }
 
 /** rsync's message for a path that is not there (ssh and daemon alike). */
@@ -134,7 +129,7 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
         () => concurrency,
         async (job) => {
           // `/name/***`: a folder and all below it; a file or link by its name alone.
-          const rules = job.entries.map((e) => `+ /${e.isDirectory ? `${escapeRulePattern(e.name)}/***` : escapeLiteral(e.name)}\0`);
+          const rules = job.entries.map((e) => `+ /${e.isDirectory ? `${escapeRulePattern(e.name)}/***` : escapeFilterName(e.name)}\0`);
           await fs.writeFile(job.rules, `${rules.join('')}- *\0`);
           // --one-file-system: a filesystem mounted inside a snapshot is not the snapshot's (rm does the same locally).
           await this.rsync(['--dirs', '--delete', '--one-file-system', '--from0', `--filter=. ${job.rules}`, '--', `${empty}/`, this.receiver(this.folderLocation(job.folder))], 'remove a snapshot from');

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { writtenAsRemote } from '../location/location.js';
 import { ConfigError } from '../errors.js';
 import { checkPathsDoNotOverlap } from '../preflight.js';
 import { runRsync } from '../rsync/run.js';
@@ -39,7 +40,7 @@ export interface VerifyResult {
 
 function requireAbsolute(name: string, value: string | undefined): string {
   if (value === undefined || value.trim() === '') throw new ConfigError(`--${name} is missing: give the absolute path, e.g. --${name}=/data/${name === 'source' ? 'prod' : 'prod_backup'}`);
-  if (value.startsWith('rsync://') || /^[^/]*:/.test(value)) {
+  if (writtenAsRemote(value)) {
     throw new ConfigError(`--${name} ${value} is remote: verify compares two trees on this machine; run it on the backup host, or mount the share and give its path`);
   }
   if (!value.startsWith('/')) throw new ConfigError(`--${name} "${value}" is not an absolute path: give e.g. "$PWD/${value}"`);
