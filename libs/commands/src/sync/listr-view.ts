@@ -1,5 +1,6 @@
 import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import { formatCount, formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+import { CoalescingRenderer } from './coalescing-renderer.js';
 import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
 import { finalLine, groupedByProject, progressLine, taskLabel } from './task-lines.js';
 
@@ -218,7 +219,8 @@ export class ListrView {
       exitOnError: false,
       // dailysync handles SIGINT itself: it must stop rsync and write the report before exiting.
       registerSignalListeners: false,
-      renderer: 'default',
+      // listr2's default renderer, one redraw per frame instead of one per change.
+      renderer: CoalescingRenderer,
       rendererOptions: { collapseErrors: false, showErrorMessage: false, formatOutput: 'truncate' },
       collectErrors: false,
     } as never);

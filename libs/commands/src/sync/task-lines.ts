@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, printableName, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
+import { formatBytes, formatDuration, printableName, ROOT_PROJECT, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
 
 // The lines both views print for a task (the live view on a terminal, the plain log); kept apart
 // from listr-view.ts so that plain output never loads listr2.
@@ -21,6 +21,9 @@ export function finalLine(label: string, r: TaskResult): string {
 /** `alpha` for a whole project; `alpha › sub/dir` or `alpha › (top level)` for the parts of a split one. */
 export function taskLabel(task: SyncTask): string {
   if (task.kind === 'batch') return `${task.id} · ${task.projects?.length ?? 0} small projects`;
+  // The root pass's id is `.` and the link pass's `./hard links` (ids no folder can take): named for people here.
+  if (task.kind === 'root') return ROOT_PROJECT;
+  if (task.kind === 'links') return `${ROOT_PROJECT} › hard links`;
   if (task.kind === 'project-top') return `${printableName(task.project)} › (top level)`;
   if (task.kind !== 'subtree') return printableName(task.id);
   const inside = task.relPath.slice(task.project.length + 1);
