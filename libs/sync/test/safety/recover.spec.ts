@@ -3,6 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runBackup } from '../../src/engine/backup.js';
+import { resolveBackupOptions } from '../../src/options.js';
+import type { SyncTask } from '../../src/plan/task.js';
+import { buildRsyncArgs } from '../../src/rsync/args.js';
 import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot } from '../../src/safety/recover.js';
 import { exists, makeTempDir, writeTree } from '../helpers/tree.js';
 
@@ -65,5 +68,34 @@ describe('clean-up after a killed run', () => {
     expect(await exists(dead)).toBe(false);
     expect(await exists(path.join(live, '.clip.mov.Ab12Cd'))).toBe(true);
     expect(await exists(otherHost)).toBe(true);
+  });
+
+  test('a batch rsync, given the run folder relative to the backup root, writes its temporary file there and nowhere in the tree', async () => {
+    const source = path.join(dir, 'prod');
+    const dest = path.join(dir, 'backup');
+    await writeTree(source, { 'alpha/clip.mov': Buffer.alloc(2 * 1024 * 1024, 3), 'beta/notes': 'n' });
+    await fs.mkdir(dest);
+    const taskDir = path.join(await makeRunTempDir(dest), '1');
+    await fs.mkdir(taskDir);
+    const batch: SyncTask = { id: '(batch 1)', project: '(batch 1)', kind: 'batch', relPath: '', excludeTopLevelDirs: 'all', weight: 1, projects: ['alpha', 'beta'] };
+    // Slow enough to look at the copy half way.
+    const args = buildRsyncArgs(batch, resolveBackupOptions({ source, dest, bwlimitKiB: 256 }), { tempDir: taskDir });
+    // Relative: rsync walks an absolute one component by component from / for every file it writes.
+    expect(args).toContain(`--temp-dir=${path.relative(dest, taskDir)}`);
+    expect(path.relative(dest, taskDir)).toMatch(/^\.dailysync\/tmp\/[^/]+\/1$/);
+    const rsync = spawn('rsync', args, { stdio: 'ignore' });
+    const exited = new Promise((resolve) => rsync.on('exit', resolve));
+    try {
+      let inRunFolder: string[] = [];
+      for (let i = 0; i < 100 && inRunFolder.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        inRunFolder = await fs.readdir(taskDir);
+      }
+      expect(inRunFolder).toEqual([expect.stringMatching(/^clip\.mov\.\w{6}$/)]);
+      expect(await fs.readdir(path.join(dest, 'alpha'))).toEqual([]);
+    } finally {
+      rsync.kill('SIGKILL');
+      await exited;
+    }
   });
 });
