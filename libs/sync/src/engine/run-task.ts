@@ -75,6 +75,8 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   // The changed-during-copy check may skip files by ctime only where ctime comes from this clock.
   const sourceClockIsOurs = local && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
+  // Both sides on this machine's disks: the check's lookups are cheap enough for the main thread.
+  const localDisks = sourceClockIsOurs && (await ctimeFromThisClock(ctx.options.dest));
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
@@ -123,7 +125,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
     changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
-      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? attemptStartedAtMs : undefined)
+      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? attemptStartedAtMs : undefined, localDisks)
       : [];
     if (changedDuringCopy.length > 0) {
       record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;

@@ -4,7 +4,11 @@ import { execa } from 'execa';
 import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
 import { ctimeFromThisClock, findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
 
-describe('the changed-during-copy check on real files', () => {
+// Both ways of looking up: on the thread pool (network shares) and on the main thread (local disks).
+describe.each([
+  ['on the thread pool', false],
+  ['on the main thread', true],
+])('the changed-during-copy check on real files, lookups %s', (_how, localDisks) => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
@@ -18,7 +22,7 @@ describe('the changed-during-copy check on real files', () => {
   afterEach(() => cleanup());
 
   test('flags copied files whose source changed in size or time since the copy began', async () => {
-    const changed = await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], Date.now() - 1000);
+    const changed = await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], Date.now() - 1000, localDisks);
     // A time set back to an old date still counts: the inode's ctime says it was touched.
     expect(changed).toEqual(['rewritten.txt', 'grown.txt']);
   });
@@ -27,9 +31,24 @@ describe('the changed-during-copy check on real files', () => {
     // Seen from a copy that began two hours later, every source file's ctime is old enough: the
     // differing copies are not even compared.
     const later = Date.now() + UNTOUCHED_BEFORE_COPY_MS + 60_000;
-    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], later)).toEqual([]);
+    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], later, localDisks)).toEqual([]);
     // Where ctimes come from another clock (a NAS), every copy is compared.
-    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], undefined)).toEqual(['rewritten.txt', 'grown.txt']);
+    expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], undefined, localDisks)).toEqual(['rewritten.txt', 'grown.txt']);
     expect(await ctimeFromThisClock(dir)).toBe(true);
   });
+});
+
+test('many copied files on a local disk: every changed one found, in rsync\'s order, missing ones skipped', async () => {
+  const { dir, cleanup } = await makeTempDir('dailysync-changed-many-');
+  try {
+    const names = Array.from({ length: 3000 }, (_, i) => `f${i}.txt`);
+    await writeTree(path.join(dir, 'src'), Object.fromEntries(names.map((n) => [n, 'x'])));
+    await execa('rsync', ['-a', `${dir}/src/`, `${dir}/dst/`]);
+    const rewritten = names.filter((_, i) => i % 700 === 3);
+    for (const n of rewritten) await fs.appendFile(path.join(dir, 'src', n), 'y');
+    const found = await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, [...names, 'gone.txt'], Date.now() - 1000, true);
+    expect(found).toEqual(rewritten);
+  } finally {
+    await cleanup();
+  }
 });
