@@ -13,6 +13,11 @@ export interface DirEstimate {
   complete: boolean;
   /** Subdirectories by name (real directories, links are not followed); only down to the depth limit. */
   children: Map<string, DirEstimate>;
+  /**
+   * Folders in the subtree whose names are not valid UTF-8: counted as one entry each, their
+   * contents not (a string cannot reach them). Absent when there are none.
+   */
+  unreadNames?: number;
 }
 
 /** Shared limit on how much an estimate may read; one budget is spent across several walks. */
@@ -120,6 +125,7 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
       // A name that is not valid UTF-8 arrives with U+FFFD in it and cannot be reached by this
       // string: it stays in its parent's task (never split off), counted as one entry.
       if (!entry.name.includes('\uFFFD')) subdirs.push(entry.name);
+      else node.unreadNames = (node.unreadNames ?? 0) + 1;
     }
   } catch {
     // The directory changed or became unreadable while being read: the counts are a lower bound.
@@ -138,6 +144,7 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
       node.children.set(name, child);
       node.files += child.files;
       node.bytes += child.bytes;
+      if (child.unreadNames !== undefined) node.unreadNames = (node.unreadNames ?? 0) + child.unreadNames;
       if (!child.complete) node.complete = false;
     }
   });

@@ -52,6 +52,13 @@ export interface BackupPlan {
   concurrency: number;
   /** Cost above which a project was split. */
   splitThresholdMs: number;
+  /**
+   * Entries of the selected source (root entries, project folders and everything below them, links
+   * not followed) as this plan's walk counted them, when it walked every selected project whole:
+   * the shrink guard's count (countSourceEntries) without a second walk of the tree. Undefined
+   * otherwise (sizes from history, a walk cut short by its budget, a name that is not valid UTF-8).
+   */
+  walkedEntries?: number;
 }
 
 interface ProjectSize {
@@ -248,5 +255,18 @@ export async function planBackup(input: {
   // Stable sort: equal weights keep name order, so plans are deterministic.
   tasks.sort((a, b) => b.weight - a.weight);
   const totalWorkMs = tasks.reduce((sum, t) => sum + t.weight, 0);
-  return { tasks, totalWorkMs, estimatedMs: scheduleMs(tasks.map((t) => t.weight), concurrency), concurrency, splitThresholdMs: threshold };
+  const walkedEntries = sourceRoot === undefined ? undefined : wholeWalkCount(discovery, sizes);
+  return { tasks, totalWorkMs, estimatedMs: scheduleMs(tasks.map((t) => t.weight), concurrency), concurrency, splitThresholdMs: threshold, ...(walkedEntries === undefined ? {} : { walkedEntries }) };
+}
+
+/** The source's entries as countSourceEntries counts them, if the walks saw every selected one (see BackupPlan.walkedEntries). */
+function wholeWalkCount(discovery: Discovery, sizes: ReadonlyMap<string, ProjectSize>): number | undefined {
+  let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
+  for (const p of discovery.projects) {
+    if (!p.selected) continue;
+    const tree = sizes.get(p.name)?.tree;
+    if (p.rawName !== undefined || tree === undefined || !tree.complete || tree.unreadNames !== undefined) return undefined;
+    count += 1 + tree.files;
+  }
+  return count;
 }

@@ -61,7 +61,13 @@ function selectionKey(options: ResolvedBackupOptions): string {
  * Read-only guards, run after discovery and before anything is written: empty source, marker
  * files, the backup's filesystem, and a source now on another mount than at the last good run.
  */
-export async function checkBeforeWriting(options: ResolvedBackupOptions, discovery: Discovery, destExists: boolean): Promise<GuardFacts> {
+export async function checkBeforeWriting(
+  options: ResolvedBackupOptions,
+  discovery: Discovery,
+  destExists: boolean,
+  /** The source's entries as the plan's walk already counted them (BackupPlan.walkedEntries), if it did. */
+  walkedEntries?: number,
+): Promise<GuardFacts> {
   const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
   const localSource = options.sourceLocation.kind === 'local';
   const localDest = options.destLocation.kind === 'local';
@@ -78,10 +84,11 @@ export async function checkBeforeWriting(options: ResolvedBackupOptions, discove
   const sourceMount = localSource ? await mountOf(options.source) : null;
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
   // A local source is counted by listing its folders: far cheaper than a dry run of every task
-  // (one round trip per folder, not several per file), so the nightly no-change run stays fast.
+  // (one round trip per folder, not several per file), so the nightly no-change run stays fast;
+  // not at all when the plan's walk (the first night's) has just counted the same entries.
   let sourceEntries: number | null = null;
   if (localSource && options.delete && safety.maxShrinkPercent < 100) {
-    sourceEntries = await countSourceEntries(options.source, discovery);
+    sourceEntries = walkedEntries ?? (await countSourceEntries(options.source, discovery));
     checkSourceShrink(options.source, sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true, 'listing');
   }
   return { state, sourceMount, sourceEntries };

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { discoverProjects } from '../../src/discovery/discover.js';
+import type { TaskRecord } from '../../src/plan/history.js';
+import { planBackup } from '../../src/plan/plan-backup.js';
 import { countSourceEntries } from '../../src/safety/count-entries.js';
 import { makeTempDir, writeTree } from '../helpers/tree.js';
 
@@ -17,6 +19,41 @@ describe('countSourceEntries (the shrink guard count)', () => {
       const discovery = await discoverProjects(dir, [], ['skipped']);
       const { stdout } = await execa('sh', ['-c', 'find root.txt p0 p1 p2 | wc -l'], { cwd: dir });
       expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  // The first night's plan walks every project for its size: the guard reuses that count instead
+  // of walking the tree a second time (one listing per folder: a round trip each on a NAS).
+  test('the plan\'s walk counts the same entries when it walked every selected project whole, and says nothing otherwise', async () => {
+    const { dir, cleanup } = await makeTempDir('dailysync-count-walk-');
+    try {
+      const files: Record<string, string> = { 'root.txt': 'r', 'other.txt': 'o' };
+      for (let p = 0; p < 3; p++) for (let d = 0; d < 7; d++) for (let f = 0; f < 4; f++) files[`p${p}/d${d}/e${d % 2}/f${f}`] = 'x';
+      files['skipped/a'] = 'a';
+      await writeTree(dir, files);
+      await fs.symlink(path.join(dir, 'p0'), path.join(dir, 'p1', 'link-to-p0'));
+      await fs.mkdir(path.join(dir, 'p2', 'empty'));
+      const plan = async (discovery: Awaited<ReturnType<typeof discoverProjects>>, history = new Map<string, TaskRecord>()) =>
+        planBackup({ sourceRoot: dir, discovery, history, settings: { concurrency: 2 } });
+      const discovery = await discoverProjects(dir, [], ['skipped']);
+      const { stdout } = await execa('sh', ['-c', 'find root.txt other.txt p0 p1 p2 | wc -l'], { cwd: dir });
+      expect((await plan(discovery)).walkedEntries).toBe(Number(stdout.trim()));
+      expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()));
+
+      // A project sized from history is not walked: the guard must list it itself.
+      const record: TaskRecord = { project: 'p1', kind: 'project', relPath: 'p1', partial: false, files: 30, bytes: 30, durationMs: 5, finishedAt: new Date().toISOString() };
+      expect((await plan(discovery, new Map([['p1', record]]))).walkedEntries).toBeUndefined();
+      // A walk cut short by its budget counted less than there is.
+      const cut = await planBackup({ sourceRoot: dir, discovery, history: new Map(), settings: { concurrency: 2, estimateEntries: 10 } });
+      expect(cut.walkedEntries).toBeUndefined();
+      // A folder whose name is not valid UTF-8 cannot be walked into by name.
+      const badName = Buffer.concat([Buffer.from(path.join(dir, 'p2/')), Buffer.from([0x66, 0xff])]);
+      await fs.mkdir(badName);
+      await fs.writeFile(Buffer.concat([badName, Buffer.from('/a')]), 'a');
+      expect((await plan(await discoverProjects(dir, [], ['skipped']))).walkedEntries).toBeUndefined();
+      expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()) + 2);
     } finally {
       await cleanup();
     }
