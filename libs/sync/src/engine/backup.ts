@@ -22,7 +22,8 @@ import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from '.
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
-import { restoreTaskFolderTimes } from './task-folder-times.js';
+import { restoreTaskFolderTimes, type LocalRoots } from './task-folder-times.js';
+import { isOnLocalDisk } from '../location/local-disk.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
 import { writeTaskRules } from './task-rules.js';
@@ -222,8 +223,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal);
-  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'));
+  const localRoots = await localDiskRoots(options);
+  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, localRoots);
+  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), localRoots);
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
@@ -315,6 +317,13 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   } finally {
     await rules.remove();
   }
+}
+
+/** Both roots, when both lie on this machine's disks (isOnLocalDisk): folder attributes can then be compared here. */
+async function localDiskRoots(options: ResolvedBackupOptions): Promise<LocalRoots | undefined> {
+  const { sourceLocation: source, destLocation: dest } = options;
+  if (source.kind !== 'local' || dest.kind !== 'local') return undefined;
+  return (await isOnLocalDisk(source.path)) && (await isOnLocalDisk(dest.path)) ? { source: source.path, dest: dest.path } : undefined;
 }
 
 /**

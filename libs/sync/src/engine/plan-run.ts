@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isOnLocalDisk } from '../location/local-disk.js';
 import { extraMetadataLatencyMs, NETWORK_LATENCY_MS } from '../plan/latency-probe.js';
 import type { Discovery } from '../discovery/discover.js';
 import { defaultConcurrency, stateRootOf, type ResolvedBackupOptions } from '../options.js';
@@ -62,6 +63,7 @@ export async function planRun(
     settings: {
       ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY, deterministicWalk: true } : {}),
       metadataLatencyMs,
+      sourceOnLocalDisk: options.sourceLocation.kind === 'local' && (await isOnLocalDisk(options.source)),
       ...(options.bwlimitKiB > 0 ? { bwlimitBytesPerSec: options.bwlimitKiB * 1024 } : {}),
       ...planning,
       // A daemon reports only the items it changed (its "max verbosity" caps --info=name2), so a

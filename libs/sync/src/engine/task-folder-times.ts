@@ -1,6 +1,8 @@
+import { lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MainThreadSlices } from '../location/local-disk.js';
 import { locationOperand } from '../location/location.js';
 import { transportArgs } from '../location/transport.js';
 import type { Discovery } from '../discovery/discover.js';
@@ -39,6 +41,40 @@ function foldersAboveListed(list: Buffer): Buffer[] {
   return out;
 }
 
+/** The source and backup roots, both on this machine's disks (isOnLocalDisk). */
+export interface LocalRoots {
+  source: string;
+  dest: string;
+}
+
+/**
+ * Whether a backup folder already has its source folder's time (to the nanosecond), mode and owner:
+ * then an rsync to set them again has nothing to do. False when either cannot be looked up. For
+ * both sides on this machine's disks only (synchronous lookups, see MainThreadSlices).
+ */
+export function folderAttributesMatch(sourceFolder: Buffer | string, backupFolder: Buffer | string): boolean {
+  try {
+    const s = lstatSync(sourceFolder, { bigint: true });
+    const b = lstatSync(backupFolder, { bigint: true });
+    return s.mtimeNs === b.mtimeNs && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
+  } catch {
+    return false;
+  }
+}
+
+/** The listed folders (`./`-prefixed, relative to both roots) whose backup copy differs from the source. */
+async function foldersThatDiffer(folders: readonly Buffer[], roots: LocalRoots): Promise<Buffer[]> {
+  const slices = new MainThreadSlices();
+  const source = Buffer.from(`${roots.source}/`);
+  const dest = Buffer.from(`${roots.dest}/`);
+  const differ: Buffer[] = [];
+  for (const folder of folders) {
+    if (!folderAttributesMatch(Buffer.concat([source, folder]), Buffer.concat([dest, folder]))) differ.push(folder);
+    await slices.breathe();
+  }
+  return differ;
+}
+
 /**
  * rsync 3.5.0 does not reliably keep the time of its transfer root: copying `SRC/x/` into
  * `DEST/x/`, the receiver may rename the last file into `DEST/x` after the generator has set the
@@ -46,7 +82,9 @@ function foldersAboveListed(list: Buffer): Buffer[] {
  * root pass copies as entries showed late times too). The link pass, which writes into folders that other tasks own, does the
  * same to those folders. After the transfer, one rsync copies these folders again as entries of
  * the root (`--files-from`, no recursion): no file moves into them then, so their times stay.
- * Local and remote sides alike; names travel as bytes.
+ * Local and remote sides alike; names travel as bytes. `compareLocally` (both sides on this
+ * machine's disks, see LocalRoots): only the folders whose time, mode or owner differ are copied again, often none,
+ * and then no rsync runs (the parents of the link pass's files always are: their ACLs are not compared).
  */
 export async function restoreTaskFolderTimes(
   tasks: readonly SyncTask[],
@@ -54,9 +92,11 @@ export async function restoreTaskFolderTimes(
   results: ReadonlyMap<string, TaskResult>,
   discovery: Discovery,
   signal?: AbortSignal,
+  compareLocally?: LocalRoots,
 ): Promise<void> {
   if (options.dryRun) return;
   const folders: Buffer[] = [];
+  const alwaysCopied: Buffer[] = [];
   const done = (id: string): boolean => {
     const own = results.get(id);
     return own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
@@ -74,14 +114,15 @@ export async function restoreTaskFolderTimes(
       // Projects whose names are not valid UTF-8 are copied by the root pass.
       for (const p of discovery.projects) if (p.selected && p.rawName !== undefined) folders.push(Buffer.concat([Buffer.from('./'), p.rawName]));
     } else if (task.kind === 'links' && task.filesFrom !== undefined) {
-      folders.push(...foldersAboveListed(await fs.readFile(task.filesFrom)));
+      alwaysCopied.push(...foldersAboveListed(await fs.readFile(task.filesFrom)));
     }
   }
-  if (folders.length === 0) return;
+  const toCopy = [...(compareLocally ? await foldersThatDiffer(folders, compareLocally) : folders), ...alwaysCopied];
+  if (toCopy.length === 0) return;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-folders-'));
   try {
     const list = path.join(dir, 'folders');
-    await fs.writeFile(list, Buffer.concat(folders.flatMap((f) => [f, Buffer.from([NUL])])));
+    await fs.writeFile(list, Buffer.concat(toCopy.flatMap((f) => [f, Buffer.from([NUL])])));
     const args = ['--archive', '--no-recursive', '--dirs', '--numeric-ids', MODIFY_WINDOW_NS, ...transportArgs(options)];
     if (options.acls) args.push('--acls');
     if (options.xattrs) args.push('--xattrs');

@@ -1,7 +1,8 @@
-import type { Dirent } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runQueue } from '../engine/queue.js';
+import type { MainThreadSlices } from '../location/local-disk.js';
 
 /** Entries and bytes below one directory, as counted by the estimate walk. */
 export interface DirEstimate {
@@ -43,6 +44,12 @@ export interface EstimateOptions {
    * out, which counts are complete must not depend on which walker was faster.
    */
   concurrentSubdirs?: number;
+  /**
+   * The tree is on this machine's disks (isOnLocalDisk): lookups and small listings are made
+   * synchronously, with the event loop's turns taken from these slices (shared by every walk of
+   * one plan). Absent: everything goes through the thread pool, as a network share needs.
+   */
+  localDisk?: MainThreadSlices;
 }
 
 /** A budget of `entries` entries and `ms` milliseconds starting now. */
@@ -83,24 +90,38 @@ export async function estimateTree(root: string, options: EstimateOptions): Prom
  */
 const LIST_WHOLE_UP_TO_BYTES = 256 * 1024;
 
-async function openListing(dir: string): Promise<AsyncIterable<Dirent> | Iterable<Dirent>> {
-  const { size } = await fs.lstat(dir);
-  if (size > 0 && size <= LIST_WHOLE_UP_TO_BYTES) return fs.readdir(dir, { withFileTypes: true });
+async function openListing(dir: string, localDisk: MainThreadSlices | undefined): Promise<AsyncIterable<Dirent> | Iterable<Dirent>> {
+  if (localDisk) await localDisk.breathe();
+  const { size } = localDisk ? lstatSync(dir) : await fs.lstat(dir);
+  if (size > 0 && size <= LIST_WHOLE_UP_TO_BYTES) return localDisk ? readdirSync(dir, { withFileTypes: true }) : fs.readdir(dir, { withFileTypes: true });
   return fs.opendir(dir, { bufferSize: 256 });
+}
+
+/** Sizes of files (0 for one that cannot be looked up): several at once through the thread pool, or here on a local disk. */
+async function sizesOf(files: readonly string[], localDisk: MainThreadSlices | undefined): Promise<number[]> {
+  if (!localDisk) return Promise.all(files.map((p) => fs.lstat(p).then((s) => s.size, () => 0)));
+  await localDisk.breathe();
+  return files.map((p) => {
+    try {
+      return lstatSync(p, { throwIfNoEntry: false })?.size ?? 0;
+    } catch {
+      return 0;
+    }
+  });
 }
 
 async function walk(dir: string, node: DirEstimate, depth: number, options: EstimateOptions, nodeCount: { value: number }): Promise<void> {
   const { budget } = options;
   let listing: AsyncIterable<Dirent> | Iterable<Dirent>;
   try {
-    listing = await openListing(dir);
+    listing = await openListing(dir, options.localDisk);
   } catch {
     node.complete = false;
     return;
   }
   const pendingFiles: string[] = [];
   const flushFiles = async (): Promise<void> => {
-    const sizes = await Promise.all(pendingFiles.map((p) => fs.lstat(p).then((s) => s.size, () => 0)));
+    const sizes = await sizesOf(pendingFiles, options.localDisk);
     for (const size of sizes) node.bytes += size;
     pendingFiles.length = 0;
   };

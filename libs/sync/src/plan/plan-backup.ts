@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
 import { runQueue } from '../engine/queue.js';
+import { MainThreadSlices } from '../location/local-disk.js';
 import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
 import { NETWORK_LATENCY_MS } from './latency-probe.js';
@@ -20,6 +21,8 @@ export const DEFAULT_RATE: Rate = { bytesPerSecond: 100 * 1024 * 1024, filesPerS
 export interface PlanSettings {
   /** Tasks expected to run at once: a project costing more than total/concurrency is split. */
   concurrency: number;
+  /** The source lies on this machine's disks (isOnLocalDisk): the walk looks up on the main thread, in slices. */
+  sourceOnLocalDisk?: boolean;
   /** Projects estimated below this never split (an rsync per part costs its own startup, tens of ms). Default 1 s. */
   minSplitMs?: number;
   /**
@@ -123,13 +126,14 @@ async function walkProjects(
   names: readonly string[],
   settings: Required<Pick<PlanSettings, 'estimateEntries' | 'estimateMs' | 'maxSplitDepth' | 'deterministicWalk'>>,
   sizes: boolean,
+  localDisk: MainThreadSlices | undefined,
 ): Promise<Map<string, DirEstimate>> {
   const results = new Map<string, DirEstimate>();
   const deadline = Date.now() + settings.estimateMs;
   const share = Math.floor(settings.estimateEntries / Math.max(1, names.length));
   await runQueue(names, () => CONCURRENT_WALKS, async (name) => {
     const budget: WalkBudget = { entriesLeft: share, deadline };
-    results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget, sizes, concurrentSubdirs: settings.deterministicWalk ? 1 : undefined }));
+    results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget, sizes, concurrentSubdirs: settings.deterministicWalk ? 1 : undefined, localDisk }));
   });
   // In the order asked, whatever order the walks finished in.
   return new Map(names.map((name) => [name, results.get(name) as DirEstimate]));
@@ -159,6 +163,7 @@ export async function planBackup(input: {
     ...input.settings,
   };
   const concurrency = Math.max(1, settings.concurrency);
+  const localDisk = settings.sourceOnLocalDisk ? new MainThreadSlices() : undefined;
   const factor = calibration(history, settings.rate, settings.metadataLatencyMs);
   const costOf = (files: number, bytes: number): number => modelMs(files, bytes, settings.rate, settings.metadataLatencyMs) * factor;
 
@@ -178,7 +183,7 @@ export async function planBackup(input: {
     // first run on the benchmark's slow NAS): file counts from the listings must do there, and
     // history brings the bytes from the next run on.
     const withSizes = settings.metadataLatencyMs < NETWORK_LATENCY_MS;
-    for (const [name, tree] of await walkProjects(sourceRoot, unknown, settings, withSizes)) {
+    for (const [name, tree] of await walkProjects(sourceRoot, unknown, settings, withSizes, localDisk)) {
       sizes.set(name, { files: tree.files, bytes: tree.bytes, ms: costOf(tree.files, tree.bytes), basis: tree.complete ? 'walk' : 'walk-partial', tree });
     }
   }
@@ -196,7 +201,7 @@ export async function planBackup(input: {
     const s = sizes.get(name);
     return s !== undefined && s.tree === undefined && s.ms > threshold;
   });
-  for (const [name, tree] of sourceRoot === undefined ? [] : await walkProjects(sourceRoot, toWalk, settings, false)) {
+  for (const [name, tree] of sourceRoot === undefined ? [] : await walkProjects(sourceRoot, toWalk, settings, false, localDisk)) {
     const s = sizes.get(name);
     if (s) s.tree = tree;
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
+import { MainThreadSlices } from '../location/local-disk.js';
 import { estimateTree, walkBudget, type DirEstimate } from './estimate.js';
 import { scheduleMs } from './plan-backup.js';
 import { splitProject } from './split.js';
@@ -65,7 +66,12 @@ describe('scheduleMs', () => {
   });
 });
 
-describe('estimateTree against a real folder', () => {
+// Both ways of reading: through the thread pool (a network share) and synchronously in slices (a local disk).
+describe.each([
+  ['through the thread pool', false],
+  ['on the main thread', true],
+])('estimateTree against a real folder, lookups %s', (_how, onLocalDisk) => {
+  const localDisk = (): MainThreadSlices | undefined => (onLocalDisk ? new MainThreadSlices() : undefined);
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
@@ -80,7 +86,7 @@ describe('estimateTree against a real folder', () => {
       'b\nodd*name/four': 'x'.repeat(7),
     });
     await fs.symlink('/etc', path.join(dir, 'a', 'link-to-etc'));
-    const estimate = await estimateTree(dir, { maxDepth: 2, budget: walkBudget(1000, 10_000) });
+    const estimate = await estimateTree(dir, { maxDepth: 2, budget: walkBudget(1000, 10_000), localDisk: localDisk() });
     expect(estimate.complete).toBe(true);
     // Entries: top.txt, a, a/one, a/deep, a/deep/two, a/deep/deeper, a/deep/deeper/three, a/link-to-etc, b..., b.../four
     expect(estimate.files).toBe(10);
@@ -102,9 +108,19 @@ describe('estimateTree against a real folder', () => {
     for (let i = 0; i < 50; i++) files[`d/f${i}`] = 'x';
     await writeTree(dir, files);
     const budget = walkBudget(20, 10_000);
-    const estimate = await estimateTree(dir, { maxDepth: 3, budget });
+    const estimate = await estimateTree(dir, { maxDepth: 3, budget, localDisk: localDisk() });
     expect(estimate.complete).toBe(false);
     expect(estimate.files).toBe(20);
     expect(estimate.children.get('d')?.complete).toBe(false);
+  });
+
+  test('a folder whose name is not valid UTF-8 counts as one entry, its contents not, and says so', async () => {
+    await writeTree(dir, { 'p/a': 'aa' });
+    const odd = Buffer.concat([Buffer.from(path.join(dir, 'p/')), Buffer.from([0x6f, 0xff])]);
+    await fs.mkdir(odd);
+    await fs.writeFile(Buffer.concat([odd, Buffer.from('/inside')]), 'xyz');
+    const estimate = await estimateTree(dir, { maxDepth: 2, budget: walkBudget(1000, 10_000), localDisk: localDisk() });
+    expect(estimate.children.get('p')).toMatchObject({ files: 2, bytes: 2, complete: true, unreadNames: 1 });
+    expect(estimate.unreadNames).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runQueue } from '../engine/queue.js';
+import { isOnLocalDisk, MainThreadSlices } from '../location/local-disk.js';
 
 const CONCURRENT_LOOKUPS = 16;
 
@@ -29,20 +30,11 @@ export class CopiedFiles {
 export const UNTOUCHED_BEFORE_COPY_MS = 60 * 60 * 1000;
 
 /**
- * Filesystems whose ctimes come from this machine's clock (local disks, tmpfs): only there is the
- * ctime rule safe. A NAS stamps ctime with its own clock, which may lag by hours (a clock set to
- * local time as if it were UTC), and some SMB servers report the write time as ctime.
+ * Whether files under `dir` get their ctime from this machine's clock: on its own disks (ext4, XFS,
+ * btrfs, ZFS, F2FS, tmpfs) only. A NAS stamps ctime with its own clock, which may lag by hours (a
+ * clock set to local time as if it were UTC), and some SMB servers report the write time as ctime.
  */
-const THIS_CLOCK_FILESYSTEMS = new Set([0xef53 /* ext2-4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */, 0x2fc12fc1 /* zfs */, 0xf2f52010 /* f2fs */, 0x01021994 /* tmpfs */]);
-
-/** Whether files under `dir` get their ctime from this machine's clock (see THIS_CLOCK_FILESYSTEMS). */
-export async function ctimeFromThisClock(dir: string): Promise<boolean> {
-  try {
-    return THIS_CLOCK_FILESYSTEMS.has((await fs.statfs(dir)).type);
-  } catch {
-    return false;
-  }
-}
+export const ctimeFromThisClock = isOnLocalDisk;
 
 /** Looks a path up; undefined when it cannot be (gone, a name that cannot be looked up). */
 type Lookup = (file: string) => BigIntStats | undefined | Promise<BigIntStats | undefined>;
@@ -56,13 +48,6 @@ const lookUpHere: Lookup = (file) => {
     return undefined;
   }
 };
-
-/**
- * On local disks a lookup takes microseconds, less than handing it to Node's thread pool and back
- * (2,000 copied files on tmpfs: 0.3 s of the main thread that way). There lookups run on the main
- * thread, one after another, in slices of this many ms between which the event loop gets a turn.
- */
-const SLICE_MS = 5;
 
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
 async function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Promise<boolean> {
@@ -79,21 +64,18 @@ async function changedSinceListed(rel: string, sourceRoot: string, destRoot: str
  * Files untouched since well before `copyStartedAtMs` (their ctime) need no look at the backup
  * copy: one lookup per copied file, not two. Pass undefined where ctimes come from another clock.
  * Names rsync had to escape in its output (control characters, invalid UTF-8) cannot be looked up
- * and are skipped. `localDisks`: both sides are on this machine's disks (ctimeFromThisClock), so
- * lookups may run on the main thread (SLICE_MS); never for a network share, where a hung server
- * would stop the event loop and with it the signal handlers that write the report.
+ * and are skipped. `localDisks`: both sides are on this machine's disks (isOnLocalDisk), so the
+ * lookups run on the main thread in slices (MainThreadSlices).
  */
 export async function findChangedDuringCopy(sourceRoot: string, destRoot: string, relPaths: readonly string[], copyStartedAtMs: number | undefined, localDisks = false): Promise<string[]> {
   // Undefined: the source's ctimes cannot be trusted against this clock; every copy is compared.
   const untouchedBeforeNs = copyStartedAtMs === undefined ? -1n : BigInt(Math.floor(copyStartedAtMs - UNTOUCHED_BEFORE_COPY_MS)) * 1_000_000n;
   const changed: string[] = [];
   if (localDisks) {
-    let sliceStarted = performance.now();
+    const slices = new MainThreadSlices();
     for (const rel of relPaths) {
       if (await changedSinceListed(rel, sourceRoot, destRoot, untouchedBeforeNs, lookUpHere)) changed.push(rel);
-      if (performance.now() - sliceStarted < SLICE_MS) continue;
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStarted = performance.now();
+      await slices.breathe();
     }
     return changed;
   }

@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
+import { discoverProjects } from '../discovery/discover.js';
+import { resolveBackupOptions } from '../options.js';
+import type { SyncTask } from '../plan/task.js';
+import type { TaskResult } from '../report/types.js';
+import { restoreTaskFolderTimes } from './task-folder-times.js';
+
+const okResult = (id: string): TaskResult => ({
+  id, project: id, kind: 'project', status: 'ok', exitCode: 0, meaning: 'success', error: null, attempts: [],
+  filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0, filesTotal: 0, bytesTotal: 0, startedAt: null, finishedAt: null, durationMs: 0,
+});
+
+// The pass that sets project folders' times again after the transfer (rsync may leave a late
+// time). On local disks it compares first and copies only the folders that differ.
+describe('restoreTaskFolderTimes', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let log: string;
+  let rsyncPath: string;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('dailysync-folder-times-'));
+    await writeTree(path.join(dir, 'src'), { 'a/1': 'a', 'b/2': 'b', 'c/3': 'c' });
+    await execa('rsync', ['-a', `${dir}/src/`, `${dir}/dst/`]);
+    // rsync may leave a folder with a late time (the reason for the pass): start from exact ones.
+    for (const n of ['a', 'b', 'c']) await execa('touch', ['-h', '-r', `${dir}/src/${n}`, `${dir}/dst/${n}`]);
+    // The real rsync, with the folder list it is given written to a log first.
+    log = path.join(dir, 'rsync.log');
+    rsyncPath = path.join(dir, 'rsync-logged');
+    await fs.writeFile(
+      rsyncPath,
+      `#!/bin/sh\nfor a in "$@"; do case "$a" in --files-from=*) tr '\\0' '\\n' < "\${a#--files-from=}" >> '${log}';; esac; done\nexec rsync "$@"\n`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => cleanup());
+
+  const run = async (compare: boolean): Promise<string[]> => {
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    const tasks: SyncTask[] = ['a', 'b', 'c'].map((n) => ({ id: n, project: n, kind: 'project', relPath: n, excludeTopLevelDirs: [], weight: 1 }));
+    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
+    await fs.rm(log, { force: true });
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest } : undefined);
+    return (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+  };
+
+  test('on local disks only a folder whose time differs is copied again, and no rsync runs when none does', async () => {
+    await execa('touch', ['-d', '2001-02-03 04:05:06.123456789', path.join(dir, 'dst/b')]);
+    expect(await run(true)).toEqual(['./b']);
+    // Fixed to the nanosecond: a checking rsync has nothing to do.
+    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${dir}/src/`, `${dir}/dst/`]);
+    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+    expect(await run(true)).toEqual([]);
+  });
+
+  test('a changed mode counts as a difference too; without the comparison every folder is copied', async () => {
+    await fs.chmod(path.join(dir, 'dst/c'), 0o700);
+    expect(await run(true)).toEqual(['./c']);
+    expect((await fs.stat(path.join(dir, 'dst/c'))).mode & 0o777).toBe((await fs.stat(path.join(dir, 'src/c'))).mode & 0o777);
+    expect(await run(false)).toEqual(['./a', './b', './c']);
+  });
+});
