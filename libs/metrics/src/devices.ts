@@ -197,11 +197,26 @@ export function parseTbfRate(text: string): number | undefined {
   return Number(m[1]) * (mult[(m[2] ?? '').toUpperCase()] ?? 1);
 }
 
-/** Shaping rate of an interface's root tbf qdisc, if any (a real cap, unlike veth's fake speed). */
-export async function shapedRateBps(iface: string): Promise<number | undefined> {
+/**
+ * Shaping rates (bits/s) of the root tbf qdiscs of every interface, from one `tc qdisc show` (its
+ * lines name their device: `qdisc tbf 8001: dev ifb0 root refcnt 2 rate 40Mbit ...`). One command
+ * for all interfaces instead of one each: every spawn holds the event loop while the run starts.
+ */
+export function parseTbfRates(text: string): Map<string, number> {
+  const rates = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const dev = /^qdisc tbf \S+ dev (\S+) root\b/.exec(line)?.[1];
+    const rate = dev === undefined ? undefined : parseTbfRate(line);
+    if (dev !== undefined && rate !== undefined) rates.set(dev, rate);
+  }
+  return rates;
+}
+
+/** Shaping rate of each interface with a root tbf qdisc (a real cap, unlike veth's fake speed); empty without tc. */
+export async function shapedRates(): Promise<Map<string, number>> {
   try {
-    return parseTbfRate(await run('tc', ['qdisc', 'show', 'dev', iface]));
+    return parseTbfRates(await run('tc', ['qdisc', 'show']));
   } catch {
-    return undefined;
+    return new Map();
   }
 }

@@ -1,11 +1,36 @@
-import { cpus, hostname, release } from 'node:os';
+import { arch, cpus, endianness, hostname, release } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readMeminfo, readNetDev, readText } from './proc/read.js';
-import { resolveTarget, shapedRateBps } from './devices.js';
+import { resolveTarget, shapedRates } from './devices.js';
 import type { BlockDeviceFact, InterfaceFact, StaticFacts } from './types.js';
 
+/** auxv entry type of the kernel's clock tick (USER_HZ), see getauxval(3). */
+const AT_CLKTCK = 17;
+
+/**
+ * USER_HZ from this process's auxiliary vector, which the kernel hands every process (what
+ * `getconf CLK_TCK` reads too): no command to start. Undefined when it cannot be read.
+ */
+export function clkTckFromAuxv(auxv: Buffer, wordBytes: number, littleEndian: boolean): number | undefined {
+  const word = (at: number): bigint =>
+    wordBytes === 8 ? (littleEndian ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at)) : BigInt(littleEndian ? auxv.readUInt32LE(at) : auxv.readUInt32BE(at));
+  for (let at = 0; at + 2 * wordBytes <= auxv.length; at += 2 * wordBytes) {
+    const type = word(at);
+    if (type === 0n) break; // AT_NULL ends the vector
+    if (type === BigInt(AT_CLKTCK)) return Number(word(at + wordBytes)) || undefined;
+  }
+  return undefined;
+}
+
 function clkTck(): Promise<number> {
+  try {
+    const wordBytes = ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'].includes(arch()) ? 8 : 4;
+    const fromAuxv = clkTckFromAuxv(readFileSync('/proc/self/auxv'), wordBytes, endianness() === 'LE');
+    if (fromAuxv !== undefined) return Promise.resolve(fromAuxv);
+  } catch {
+    // No /proc/self/auxv: ask getconf.
+  }
   // USER_HZ is 100 on every mainstream Linux build; getconf is asked once to be sure.
   return new Promise((res) => {
     execFile('getconf', ['CLK_TCK'], { timeout: 2000 }, (err, out) => res(err ? 100 : Number(out.trim()) || 100));
@@ -33,34 +58,40 @@ function linkSpeedMbps(name: string): number | undefined {
   return Number.isFinite(speed) && speed > 0 ? speed : undefined;
 }
 
-/** Static facts for a run: cores, memory, link speeds, block devices, where source/dest live. */
-export async function collectFacts(paths?: { source?: string; dest?: string }): Promise<StaticFacts> {
-  const [tick, blocks, source, dest] = await Promise.all([
-    clkTck(),
-    // Loaded when facts are collected, not with the package: commands that never sample skip it.
-    import('systeminformation').then((si) => si.default.blockDevices()).catch(() => []),
-    paths?.source ? resolveTarget(paths.source).catch(() => undefined) : undefined,
-    paths?.dest ? resolveTarget(paths.dest).catch(() => undefined) : undefined,
-  ]);
-  // /proc/net/dev lists interfaces that systeminformation skips (down, ifb...).
-  const interfaces: InterfaceFact[] = await Promise.all(
-    [...readNetDev().keys()].map(async (name) => {
-      const f: InterfaceFact = { name, kind: interfaceKind(name) };
-      const sp = linkSpeedMbps(name);
-      if (sp !== undefined) f.speedMbps = sp;
-      if (f.kind !== 'loopback') {
-        const shaped = await shapedRateBps(name);
-        if (shaped !== undefined) f.shapedBps = shaped;
-      }
-      if (f.shapedBps !== undefined) f.capacityBytesPerSec = f.shapedBps / 8;
-      else if (f.kind === 'physical' && f.speedMbps !== undefined) f.capacityBytesPerSec = (f.speedMbps * 1e6) / 8;
-      return f;
-    }),
-  );
-  const blockDevices: BlockDeviceFact[] = blocks.map((b) => {
+/** The machine's block devices (systeminformation, which runs lsblk); empty when they cannot be listed. */
+export async function collectBlockDevices(): Promise<BlockDeviceFact[]> {
+  // Loaded when asked, not with the package: commands that never sample skip it.
+  const blocks = await import('systeminformation').then((si) => si.default.blockDevices()).catch(() => []);
+  return blocks.map((b) => {
     const f: BlockDeviceFact = { name: b.name, type: b.type, sizeBytes: b.size };
     if (b.physical) f.physical = b.physical;
     if (b.model) f.model = b.model;
+    return f;
+  });
+}
+
+/**
+ * Static facts for a run: cores, memory, link speeds, block devices, where source/dest live.
+ * `blockDevices: false` leaves the device list empty, for a caller that asks collectBlockDevices
+ * at a quieter moment (it costs a module load and a command).
+ */
+export async function collectFacts(paths?: { source?: string; dest?: string }, options: { blockDevices?: boolean } = {}): Promise<StaticFacts> {
+  const [tick, blockDevices, source, dest, shaped] = await Promise.all([
+    clkTck(),
+    options.blockDevices === false ? [] : collectBlockDevices(),
+    paths?.source ? resolveTarget(paths.source).catch(() => undefined) : undefined,
+    paths?.dest ? resolveTarget(paths.dest).catch(() => undefined) : undefined,
+    shapedRates(),
+  ]);
+  // /proc/net/dev lists interfaces that systeminformation skips (down, ifb...).
+  const interfaces: InterfaceFact[] = [...readNetDev().keys()].map((name) => {
+    const f: InterfaceFact = { name, kind: interfaceKind(name) };
+    const sp = linkSpeedMbps(name);
+    if (sp !== undefined) f.speedMbps = sp;
+    const rate = f.kind === 'loopback' ? undefined : shaped.get(name);
+    if (rate !== undefined) f.shapedBps = rate;
+    if (f.shapedBps !== undefined) f.capacityBytesPerSec = f.shapedBps / 8;
+    else if (f.kind === 'physical' && f.speedMbps !== undefined) f.capacityBytesPerSec = (f.speedMbps * 1e6) / 8;
     return f;
   });
   const facts: StaticFacts = {

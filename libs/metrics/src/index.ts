@@ -5,7 +5,7 @@ export { classifyBottleneck, THRESHOLDS } from './classify.js';
 export { formatLiveLine, formatBytes } from './format.js';
 export type { BackupCounters } from './format.js';
 export { collectFacts } from './facts.js';
-export { resolveTarget, resolveLocalPath, parseRemote, splitDev, parseRouteGet, parseTbfRate, parseMountinfo } from './devices.js';
+export { resolveTarget, resolveLocalPath, parseRemote, splitDev, parseRouteGet, parseTbfRate, parseTbfRates, parseMountinfo } from './devices.js';
 export { parseProcStat, cpuDelta } from './proc/stat.js';
 export { parseDiskstats, diskDelta } from './proc/diskstats.js';
 export { parseNetDev, netDelta } from './proc/netdev.js';

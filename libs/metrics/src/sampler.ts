@@ -14,9 +14,9 @@ import {
   readTree,
   readVmstat,
 } from './proc/read.js';
-import { collectFacts, wholeDisks } from './facts.js';
+import { collectBlockDevices, collectFacts, wholeDisks } from './facts.js';
 import { SampleBuffer } from './sample-buffer.js';
-import type { Role, Sample, SampleSeries, StaticFacts } from './types.js';
+import type { BlockDeviceFact, Role, Sample, SampleSeries, StaticFacts } from './types.js';
 
 export interface SamplerOptions {
   /** Root of the backup's process tree (e.g. the orchestrator's own pid or one rsync). */
@@ -37,7 +37,7 @@ export interface Sampler {
   /** Stops sampling, waits for the static facts and returns everything collected. */
   stop(): Promise<SampleSeries>;
   latest(): Sample | undefined;
-  /** Static facts, collected once in the background when the sampler starts. */
+  /** Static facts, collected once in the background when the sampler starts; blockDevices is empty here and filled in the series stop() returns. */
   readonly facts: Promise<StaticFacts>;
   /** Wall time spent inside sampling ticks: an upper bound on the sampler's CPU cost. */
   overhead(): { ticks: number; totalMs: number };
@@ -94,7 +94,12 @@ export function startSampler(opts: SamplerOptions): Sampler {
   // Baseline first: facts collection does synchronous work (stat, spawning si's commands) that
   // would otherwise let a fast child's first bytes slip in before the baseline.
   let prev = readRaw(rootPid);
-  const facts = collectFacts(opts.paths).then((f) => {
+  // The block-device list only describes the machine in the record, and costs a module load and
+  // lsblk through a shell (~70 ms of the main thread): asked at the first tick, while rsync works,
+  // or at stop, rather than while the run discovers and plans.
+  let devices: Promise<BlockDeviceFact[]> | undefined;
+  const blockDevices = (): Promise<BlockDeviceFact[]> => (devices ??= collectBlockDevices());
+  const facts = collectFacts(opts.paths, { blockDevices: false }).then((f) => {
     clkTck = f.clkTck;
     for (const role of ['source', 'dest'] as const) {
       const t = f[role];
@@ -119,6 +124,7 @@ export function startSampler(opts: SamplerOptions): Sampler {
   let busyNs = 0n;
 
   const tick = (): void => {
+    void blockDevices().catch(() => undefined);
     const t0 = process.hrtime.bigint();
     const cur = readRaw(rootPid);
     const seconds = Number(cur.at - prev.at) / 1e9;
@@ -238,8 +244,8 @@ export function startSampler(opts: SamplerOptions): Sampler {
       clearInterval(timer);
       // A closing partial interval is kept only when long enough to give meaningful rates.
       if (Number(process.hrtime.bigint() - prev.at) / 1e6 >= intervalMs / 2) tick();
-      stopped = facts.then((f) => {
-        const series: SampleSeries = { version: 1, startedAt, endedAt: Date.now(), intervalMs, facts: f, samples: samples.samples() };
+      stopped = Promise.all([facts, blockDevices()]).then(([f, blocks]) => {
+        const series: SampleSeries = { version: 1, startedAt, endedAt: Date.now(), intervalMs, facts: { ...f, blockDevices: blocks }, samples: samples.samples() };
         if (rootPid !== undefined) series.rootPid = rootPid;
         if (opts.label) series.label = opts.label;
         return series;

@@ -8,7 +8,9 @@ import { parseMeminfo } from '../src/proc/meminfo.js';
 import { parseVmstat } from '../src/proc/vmstat.js';
 import { parsePressure, pressureDelta } from '../src/proc/pressure.js';
 import { parsePidStat, parsePidIo, parseChildren, descendantsFromParents, sumTree } from '../src/proc/pid.js';
-import { parseMountinfo, mountFor, parseRemote, parseRouteGet, parseTbfRate, splitDev } from '../src/devices.js';
+import { parseMountinfo, mountFor, parseRemote, parseRouteGet, parseTbfRate, parseTbfRates, splitDev } from '../src/devices.js';
+import { clkTckFromAuxv, collectFacts } from '../src/facts.js';
+import { execFileSync } from 'node:child_process';
 
 // Text recorded from this machine's /proc (Debian 12, kernel 6.18, 2 vCPUs, virtio disk vda).
 const fx = (name: string): string => readFileSync(fileURLToPath(new URL(`./fixtures/proc/${name}`, import.meta.url)), 'utf8');
@@ -194,5 +196,30 @@ describe('path and route helpers', () => {
     expect(parseRouteGet('10.9.0.2 dev dsv0 src 10.9.0.1 uid 0 \\    cache')).toBe('dsv0');
     expect(parseTbfRate('qdisc tbf 8001: root refcnt 3 rate 40Mbit burst 4Kb lat 400ms')).toBe(40e6);
     expect(parseTbfRate('qdisc pfifo_fast 0: root refcnt 2 bands 3')).toBeUndefined();
+  });
+  it('reads every interface\'s root tbf rate from one `tc qdisc show` (recorded on this machine, ifb0 shaped)', () => {
+    const all = [
+      'qdisc noqueue 0: dev lo root refcnt 2 ',
+      'qdisc tbf 8001: dev ifb0 root refcnt 2 rate 40Mbit burst 4Kb lat 400ms ',
+      'qdisc pfifo_fast 0: dev eth0 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1',
+      // A tbf below the root (under a classful qdisc) does not cap the interface as a whole.
+      'qdisc tbf 10: dev eth1 parent 1:1 rate 1Gbit burst 4Kb lat 400ms ',
+    ].join('\n');
+    expect([...parseTbfRates(all)]).toEqual([['ifb0', 40e6]]);
+  });
+  it('reads USER_HZ from the auxiliary vector, as getconf does', () => {
+    expect(clkTckFromAuxv(readFileSync('/proc/self/auxv'), 8, true)).toBe(Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()));
+    // A 32-bit big-endian vector: AT_PAGESZ (6) = 4096, AT_CLKTCK (17) = 1024, AT_NULL.
+    const be32 = Buffer.alloc(24);
+    [6, 4096, 17, 1024, 0, 0].forEach((v, i) => be32.writeUInt32BE(v, i * 4));
+    expect(clkTckFromAuxv(be32, 4, false)).toBe(1024);
+    // Without the entry (AT_NULL first): undefined, and the caller asks getconf.
+    expect(clkTckFromAuxv(Buffer.alloc(16), 8, true)).toBeUndefined();
+  });
+  it('collects the static facts of this machine (clock tick, interfaces, where a path lives)', async () => {
+    const facts = await collectFacts({ source: '/tmp' });
+    expect(facts.clkTck).toBe(Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()));
+    expect(facts.interfaces.map((i) => i.name)).toEqual(expect.arrayContaining(['lo']));
+    expect(facts.source?.kind).toBe('local');
   });
 });
