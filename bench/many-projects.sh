@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Many one-file projects, local, into an empty backup each time: single `rsync -a`, one rsync per
 # project (GNU parallel -j8), and the compiled `dailysync` with `rsync -a`'s attributes in plain
-# output and on a pseudo-terminal (the live view, util-linux `script`). Median of R runs, side by
+# output, on a pseudo-terminal (the live view, util-linux `script`), and plain on the same kind of
+# pseudo-terminal (what the pty itself costs, apart from the live view). Median of R runs, side by
 # side in one run; every backup is checked against the source with `rsync -ani` (nothing to do).
-#   bash bench/many-projects.sh [PROJECTS] [REPEATS]     (default 2000 3; needs a build: npm run build)
+#   bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
+#   (default 2000 3, every contestant; CONTESTANTS is a comma list of the names below, rsync first;
+#   needs a build: npm run build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 projects="${1:-2000}"
@@ -20,8 +23,11 @@ declare -A cmds=(
   [parallel]="cd $work/src && ls | parallel -j8 rsync -a --delete {}/ $work/dst/{}/"
   [dailysync-plain]="node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain"
   [dailysync-terminal]="script -qfec 'stty cols 120 rows 40; exec node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]}' /dev/null"
+  [dailysync-plain-pty]="script -qfec 'stty cols 120 rows 40; exec node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain' /dev/null"
 )
-order=(rsync parallel dailysync-plain dailysync-terminal)
+order=(rsync parallel dailysync-plain dailysync-terminal dailysync-plain-pty)
+[ -n "${3:-}" ] && IFS=, read -r -a order <<<"$3"
+[ "${order[0]}" = rsync ] || { echo "CONTESTANTS must start with rsync (the ratios are to it)" >&2; exit 2; }
 echo "| contestant | runs | median s | min-max s | vs rsync | correct |"
 echo "|---|---|---|---|---|---|"
 declare -A medians

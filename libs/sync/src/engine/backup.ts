@@ -22,7 +22,8 @@ import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from '.
 import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
-import { restoreTaskFolderTimes, type LocalRoots } from './task-folder-times.js';
+import { restoreTaskFolderTimes } from './task-folder-times.js';
+import type { FolderRoots } from './folder-attributes.js';
 import { isOnLocalDisk } from '../location/local-disk.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
@@ -223,9 +224,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  const localRoots = await localDiskRoots(options);
-  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, localRoots);
-  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), localRoots);
+  const roots = await folderRoots(options);
+  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots);
+  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots);
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
@@ -319,11 +320,11 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   }
 }
 
-/** Both roots, when both lie on this machine's disks (isOnLocalDisk): folder attributes can then be compared here. */
-async function localDiskRoots(options: ResolvedBackupOptions): Promise<LocalRoots | undefined> {
+/** Both roots, when both are local paths (a mounted NAS included): folder attributes can then be compared here first. */
+async function folderRoots(options: ResolvedBackupOptions): Promise<FolderRoots | undefined> {
   const { sourceLocation: source, destLocation: dest } = options;
   if (source.kind !== 'local' || dest.kind !== 'local') return undefined;
-  return (await isOnLocalDisk(source.path)) && (await isOnLocalDisk(dest.path)) ? { source: source.path, dest: dest.path } : undefined;
+  return { source: source.path, dest: dest.path, localDisks: (await isOnLocalDisk(source.path)) && (await isOnLocalDisk(dest.path)) };
 }
 
 /**

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { buildRsyncArgs } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
 import { runQueue } from './queue.js';
-import { folderAttributesMatch, type LocalRoots } from './task-folder-times.js';
+import { foldersThatDiffer, type FolderRoots } from './folder-attributes.js';
 
 /** The folders split into parts (each one's own pass excludes the parts below it), grouped by depth, deepest first. */
 function splitFoldersByDepth(tasks: readonly SyncTask[]): SyncTask[][] {
@@ -39,8 +38,8 @@ export async function restoreSplitFolderTimes(
    * after it ran change the root's time, so every run (every shard) sets it again last.
    */
   rootPass?: SyncTask,
-  /** Both sides on this machine's disks: a folder whose time, mode and owner already match gets no rsync. */
-  compareLocally?: LocalRoots,
+  /** Both roots reachable as local paths: a folder whose time, mode and owner already match gets no rsync. */
+  compareFirst?: FolderRoots,
 ): Promise<void> {
   if (options.dryRun) return;
   const levels = splitFoldersByDepth(tasks);
@@ -52,7 +51,7 @@ export async function restoreSplitFolderTimes(
       async (task) => {
         const own = results.get(task.id);
         if (task.kind === 'root' ? own !== undefined && own.status !== 'ok' && own.status !== 'warning' : own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
-        if (compareLocally && folderAttributesMatch(path.join(compareLocally.source, task.relPath), path.join(compareLocally.dest, task.relPath))) return;
+        if (compareFirst && (await foldersThatDiffer([Buffer.from(task.relPath)], compareFirst)).length === 0) return;
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
         const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });

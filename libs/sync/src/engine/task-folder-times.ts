@@ -1,8 +1,6 @@
-import { lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { MainThreadSlices } from '../location/local-disk.js';
 import { locationOperand } from '../location/location.js';
 import { transportArgs } from '../location/transport.js';
 import type { Discovery } from '../discovery/discover.js';
@@ -12,6 +10,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { MODIFY_WINDOW_NS } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
+import { foldersThatDiffer, type FolderRoots } from './folder-attributes.js';
 
 const NUL = 0;
 const SLASH = 0x2f;
@@ -41,40 +40,6 @@ function foldersAboveListed(list: Buffer): Buffer[] {
   return out;
 }
 
-/** The source and backup roots, both on this machine's disks (isOnLocalDisk). */
-export interface LocalRoots {
-  source: string;
-  dest: string;
-}
-
-/**
- * Whether a backup folder already has its source folder's time (to the nanosecond), mode and owner:
- * then an rsync to set them again has nothing to do. False when either cannot be looked up. For
- * both sides on this machine's disks only (synchronous lookups, see MainThreadSlices).
- */
-export function folderAttributesMatch(sourceFolder: Buffer | string, backupFolder: Buffer | string): boolean {
-  try {
-    const s = lstatSync(sourceFolder, { bigint: true });
-    const b = lstatSync(backupFolder, { bigint: true });
-    return s.mtimeNs === b.mtimeNs && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
-  } catch {
-    return false;
-  }
-}
-
-/** The listed folders (`./`-prefixed, relative to both roots) whose backup copy differs from the source. */
-async function foldersThatDiffer(folders: readonly Buffer[], roots: LocalRoots): Promise<Buffer[]> {
-  const slices = new MainThreadSlices();
-  const source = Buffer.from(`${roots.source}/`);
-  const dest = Buffer.from(`${roots.dest}/`);
-  const differ: Buffer[] = [];
-  for (const folder of folders) {
-    if (!folderAttributesMatch(Buffer.concat([source, folder]), Buffer.concat([dest, folder]))) differ.push(folder);
-    await slices.breathe();
-  }
-  return differ;
-}
-
 /**
  * rsync 3.5.0 does not reliably keep the time of its transfer root: copying `SRC/x/` into
  * `DEST/x/`, the receiver may rename the last file into `DEST/x` after the generator has set the
@@ -82,8 +47,8 @@ async function foldersThatDiffer(folders: readonly Buffer[], roots: LocalRoots):
  * root pass copies as entries showed late times too). The link pass, which writes into folders that other tasks own, does the
  * same to those folders. After the transfer, one rsync copies these folders again as entries of
  * the root (`--files-from`, no recursion): no file moves into them then, so their times stay.
- * Local and remote sides alike; names travel as bytes. `compareLocally` (both sides on this
- * machine's disks, see LocalRoots): only the folders whose time, mode or owner differ are copied again, often none,
+ * Local and remote sides alike; names travel as bytes. `compareFirst` (both roots reachable as
+ * local paths, a mounted NAS included; see FolderRoots): only the folders whose time, mode or owner differ are copied again, often none,
  * and then no rsync runs (the parents of the link pass's files always are: their ACLs are not compared).
  */
 export async function restoreTaskFolderTimes(
@@ -92,7 +57,7 @@ export async function restoreTaskFolderTimes(
   results: ReadonlyMap<string, TaskResult>,
   discovery: Discovery,
   signal?: AbortSignal,
-  compareLocally?: LocalRoots,
+  compareFirst?: FolderRoots,
 ): Promise<void> {
   if (options.dryRun) return;
   const folders: Buffer[] = [];
@@ -117,7 +82,7 @@ export async function restoreTaskFolderTimes(
       alwaysCopied.push(...foldersAboveListed(await fs.readFile(task.filesFrom)));
     }
   }
-  const toCopy = [...(compareLocally ? await foldersThatDiffer(folders, compareLocally) : folders), ...alwaysCopied];
+  const toCopy = [...(compareFirst ? await foldersThatDiffer(folders, compareFirst) : folders), ...alwaysCopied];
   if (toCopy.length === 0) return;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-folders-'));
   try {

@@ -6,6 +6,7 @@ import { discoverProjects } from '../discovery/discover.js';
 import { resolveBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
+import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { restoreTaskFolderTimes } from './task-folder-times.js';
 
 const okResult = (id: string): TaskResult => ({
@@ -14,8 +15,12 @@ const okResult = (id: string): TaskResult => ({
 });
 
 // The pass that sets project folders' times again after the transfer (rsync may leave a late
-// time). On local disks it compares first and copies only the folders that differ.
-describe('restoreTaskFolderTimes', () => {
+// time). With both roots as local paths it compares first and copies only the folders that
+// differ: synchronously on local disks, through the thread pool on a NAS mount (both ways here).
+describe.each([
+  ['on local disks', true],
+  ['as on a NAS mount', false],
+])('restoreTaskFolderTimes, comparing %s', (_how, localDisks) => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let log: string;
@@ -43,11 +48,11 @@ describe('restoreTaskFolderTimes', () => {
     const tasks: SyncTask[] = ['a', 'b', 'c'].map((n) => ({ id: n, project: n, kind: 'project', relPath: n, excludeTopLevelDirs: [], weight: 1 }));
     const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
     await fs.rm(log, { force: true });
-    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest } : undefined);
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest, localDisks } : undefined);
     return (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
   };
 
-  test('on local disks only a folder whose time differs is copied again, and no rsync runs when none does', async () => {
+  test('only a folder whose time differs is copied again, and no rsync runs when none does', async () => {
     await execa('touch', ['-d', '2001-02-03 04:05:06.123456789', path.join(dir, 'dst/b')]);
     expect(await run(true)).toEqual(['./b']);
     // Fixed to the nanosecond: a checking rsync has nothing to do.
@@ -62,4 +67,31 @@ describe('restoreTaskFolderTimes', () => {
     expect((await fs.stat(path.join(dir, 'dst/c'))).mode & 0o777).toBe((await fs.stat(path.join(dir, 'src/c'))).mode & 0o777);
     expect(await run(false)).toEqual(['./a', './b', './c']);
   });
+});
+
+test('the backup root\'s time is set again at the end only when it differs (compared first, both ways)', async () => {
+  const { dir, cleanup } = await makeTempDir('dailysync-root-time-');
+  try {
+    await writeTree(path.join(dir, 'src'), { 'a/1': 'a', 'top.txt': 't' });
+    await execa('rsync', ['-a', `${dir}/src/`, `${dir}/dst/`]);
+    await execa('touch', ['-h', '-r', `${dir}/src`, `${dir}/dst`]);
+    const calls = path.join(dir, 'calls.log');
+    const rsyncPath = path.join(dir, 'rsync-counted');
+    await fs.writeFile(rsyncPath, `#!/bin/sh\necho call >> '${calls}'\nexec rsync "$@"\n`, { mode: 0o755 });
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    const root: SyncTask = { id: '.', project: '(root)', kind: 'root', relPath: '', excludeTopLevelDirs: 'all', weight: 1 };
+    const count = async (): Promise<number> => (await fs.readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'call').length;
+    for (const localDisks of [true, false]) {
+      await fs.rm(calls, { force: true });
+      await restoreSplitFolderTimes([root], resolveBackupOptions({ source, dest, rsyncPath }), new Map([['.', okResult('.')]]), undefined, root, { source, dest, localDisks });
+      expect(await count()).toBe(0);
+      await execa('touch', ['-d', '2001-02-03 04:05:06.5', dest]);
+      await restoreSplitFolderTimes([root], resolveBackupOptions({ source, dest, rsyncPath }), new Map([['.', okResult('.')]]), undefined, root, { source, dest, localDisks });
+      expect(await count()).toBe(1);
+      expect((await fs.stat(dest, { bigint: true })).mtimeNs).toBe((await fs.stat(source, { bigint: true })).mtimeNs);
+    }
+  } finally {
+    await cleanup();
+  }
 });
