@@ -48,8 +48,9 @@ function foldersAboveListed(list: Buffer): Buffer[] {
  * same to those folders. After the transfer, one rsync copies these folders again as entries of
  * the root (`--files-from`, no recursion): no file moves into them then, so their times stay.
  * Local and remote sides alike; names travel as bytes. `compareFirst` (both roots reachable as
- * local paths, a mounted NAS included; see FolderRoots): only the folders whose time, mode or owner differ are copied again, often none,
- * and then no rsync runs (the parents of the link pass's files always are: their ACLs are not compared).
+ * local paths, a mounted NAS included; see FolderRoots): only the folders whose time, mode or
+ * owner differ are copied again, often none, and then no rsync runs. The parents of the link
+ * pass's files always are: their ACLs are not compared.
  */
 export async function restoreTaskFolderTimes(
   tasks: readonly SyncTask[],
