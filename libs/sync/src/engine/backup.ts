@@ -9,6 +9,7 @@ import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } 
 import { shardTasks } from '../plan/shard.js';
 import type { SyncTask } from '../plan/task.js';
 import { preflight } from '../preflight.js';
+import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { projectReports, reportTotals } from '../report/build.js';
 import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
@@ -82,7 +83,7 @@ function skippedResult(name: string, reason: string): TaskResult {
 
 function unreachableResult(task: SyncTask, outcome: RemoteRootOutcome): TaskResult {
   const c = outcome.last.classification;
-  const detail = outcome.last.stderrTail.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
+  const detail = rsyncErrorDetail(outcome.last.stderrTail);
   const now = new Date().toISOString();
   return {
     ...skippedResult(task.project, c.meaning),

@@ -3,6 +3,7 @@ import { waitBeforeRetry } from './backoff.js';
 import type { SyncTask } from '../plan/task.js';
 import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
+import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { splitSizedItem } from './batch-attribution.js';
 import { CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
@@ -48,11 +49,6 @@ const DISK_FULL = /No space left on device|Disk quota exceeded/;
  * without it: below a backup path near PATH_MAX (4096 bytes) only the latter works.
  */
 const TEMP_DIR_RENAME_TOO_LONG = /\brename ".*" -> ".*": File name too long \(36\)/;
-
-function lastStderrLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^rsync error:/.test(l));
-  return lines[lines.length - 1] ?? '';
-}
 
 /** Runs one task to its end, retrying transient failures with exponential backoff. */
 export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<TaskResult> {
@@ -145,7 +141,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   // operator's kill) left its copy incomplete and must fail the run.
   const status =
     c.class === 'interrupted' ? (ctx.signal?.aborted ? 'interrupted' : 'failed') : changedDuringCopy.length > 0 && c.status === 'ok' ? 'warning' : c.status;
-  const detail = lastStderrLine(result.stderrTail);
+  const detail = rsyncErrorDetail(result.stderrTail);
   const stats = result.stats;
   return {
     id: task.id,

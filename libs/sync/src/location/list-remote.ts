@@ -1,8 +1,6 @@
 import { ConfigError, InterruptedError, RemoteUnreachableError } from '../errors.js';
-import { waitBeforeRetry } from '../engine/backoff.js';
-import { rsyncEnvironment } from '../rsync/args.js';
-import { classifyExit } from '../rsync/exit-codes.js';
 import type { RetryPolicy } from '../engine/run-task.js';
+import { describeAttempts, runRemoteRsync } from './remote-rsync.js';
 import { formatLocation, locationOperand, type Location } from './location.js';
 import { transportArgs, type TransportSettings } from './transport.js';
 
@@ -59,28 +57,11 @@ export async function listRemoteDirectory(
   signal?: AbortSignal,
 ): Promise<ListedEntry[]> {
   const args = ['--list-only', ...transportArgs(settings), '--', locationOperand(location, '', true)];
-  // execa loads only here: a sync from a local source would carry its modules (about 5 MiB) for nothing.
-  const { execa } = await import('execa');
-  for (let attempt = 1; ; attempt++) {
-    const result = await execa(settings.rsyncPath, args, {
-      reject: false,
-      stdin: 'ignore',
-      extendEnv: false,
-      env: rsyncEnvironment(),
-      cancelSignal: signal,
-      stripFinalNewline: false,
-    });
-    const stderr = String(result.stderr ?? '');
-    const c = classifyExit(result.exitCode, stderr, result.signal ?? undefined);
-    if (c.class === 'ok') return parseListOnly(String(result.stdout ?? ''));
-    const giveUp = !c.retryable || attempt > retry.retries || signal?.aborted === true || !(await waitBeforeRetry(retry, attempt, signal));
-    if (giveUp) {
-      if (signal?.aborted) throw new InterruptedError(`interrupted while listing --source ${formatLocation(location)}: nothing was written`);
-      const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
-      const what = `--source ${formatLocation(location)} could not be listed after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''})`;
-      // A connection that stays down is an outage (exit 1, like a failed task), not bad usage.
-      if (c.retryable) throw new RemoteUnreachableError(`${what}: the host is not reachable; nothing was written, the next run retries`);
-      throw new ConfigError(`${what}: check the host, the path and the ssh/daemon settings`);
-    }
-  }
+  const outcome = await runRemoteRsync(settings.rsyncPath, args, { retry, ...(signal === undefined ? {} : { signal }) });
+  if (outcome.kind === 'ok') return parseListOnly(outcome.stdout);
+  if (outcome.interrupted) throw new InterruptedError(`interrupted while listing --source ${formatLocation(location)}: nothing was written`);
+  const what = `--source ${formatLocation(location)} could not be listed ${describeAttempts(outcome)}`;
+  // A connection that stays down is an outage (exit 1, like a failed task), not bad usage.
+  if (outcome.classification.retryable) throw new RemoteUnreachableError(`${what}: the host is not reachable; nothing was written, the next run retries`);
+  throw new ConfigError(`${what}: check the host, the path and the ssh/daemon settings`);
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyExit, RSYNC_EXIT_CODES } from './exit-codes.js';
+import { classifyExit, RSYNC_EXIT_CODES, rsyncErrorDetail } from './exit-codes.js';
 
 // Recorded by libs/sync/test/fixtures/rsync/record.sh with real rsync 3.5.0.
 const FIXTURES = new URL('../../test/fixtures/rsync/', import.meta.url);
@@ -171,5 +171,17 @@ describe("ssh's refusal seen as exit 12", () => {
     }
     // A broken stream without ssh's refusal stays transient.
     expect(classifyExit(12, 'rsync: connection unexpectedly closed (0 bytes received so far) [sender]\n').class).toBe('transient');
+  });
+});
+
+describe('rsyncErrorDetail', () => {
+  test('is the last line that says what went wrong, never rsync\'s closing summary', () => {
+    // Recorded from rsync 3.5.0 against a daemon that refuses connections, and a missing source.
+    const refused = 'rsync: [Receiver] failed to connect to 127.0.0.1 (127.0.0.1): Connection refused (111)\nrsync error: error in socket IO (code 10) at clientserver.c(139) [Receiver=3.5.0]\n';
+    expect(rsyncErrorDetail(refused)).toBe('rsync: [Receiver] failed to connect to 127.0.0.1 (127.0.0.1): Connection refused (111)');
+    const missing = '  rsync: [sender] change_dir "/nope" failed: No such file or directory (2)  \n\nrsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.5.0]\n';
+    expect(rsyncErrorDetail(missing)).toBe('rsync: [sender] change_dir "/nope" failed: No such file or directory (2)');
+    expect(rsyncErrorDetail('rsync error: unexplained error (code 255)\n')).toBe('');
+    expect(rsyncErrorDetail('')).toBe('');
   });
 });

@@ -217,3 +217,17 @@ export function classifyExit(exitCode: number | undefined, stderr: string, signa
 
   return build(exitCode, cls, meaning, alsoSeen);
 }
+
+/**
+ * The line of rsync's stderr that says what went wrong: the last non-empty one other than rsync's
+ * own closing "rsync error: ... (code N)" summary. Empty when there is none.
+ */
+export function rsyncErrorDetail(stderr: string): string {
+  return (
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('rsync error:'))
+      .pop() ?? ''
+  );
+}

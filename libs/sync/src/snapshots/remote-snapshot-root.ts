@@ -1,15 +1,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { waitBeforeRetry } from '../engine/backoff.js';
 import { runQueue } from '../engine/queue.js';
-import { runProcess } from '../process/spawn.js';
 import { ConfigError, InterruptedError, RemoteUnreachableError, SafetyError, WriteError } from '../errors.js';
 import { parseListOnly, type ListedEntry } from '../location/list-remote.js';
 import { childLocation, formatLocation, locationOperand, parseLocation, type Location } from '../location/location.js';
+import { describeAttempts, runRemoteRsync } from '../location/remote-rsync.js';
 import { transportArgs } from '../location/transport.js';
-import { escapeFilterName, rsyncEnvironment } from '../rsync/args.js';
-import { classifyExit } from '../rsync/exit-codes.js';
+import { escapeFilterName } from '../rsync/args.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 import { latestLinkTarget, listSnapshots, type SnapshotEntry } from './layout.js';
 import { SNAPSHOT_MANIFEST_FILE, type SnapshotManifest } from './manifest.js';
@@ -213,19 +211,12 @@ export class RemoteSnapshotRoot implements SnapshotRoot {
   private async rsync(args: string[], what: string, options: { missingOk?: boolean } = {}): Promise<string | undefined> {
     const { rsyncPath, ssh, timeoutSeconds, retry, signal } = this.settings;
     const transport = transportArgs({ sourceLocation: THIS_MACHINE, destLocation: this.location, ...(ssh === undefined ? {} : { ssh }), timeoutSeconds });
-    for (let attempt = 1; ; attempt++) {
-      const result = await runProcess(rsyncPath, [...transport, ...args], { env: rsyncEnvironment(), ...(signal === undefined ? {} : { signal }) });
-      const stderr = result.stderr.toString();
-      const c = classifyExit(result.startError ? 127 : result.exitCode, stderr || (result.startError?.message ?? ''), result.signal);
-      if (c.class === 'ok') return result.stdout.toString();
-      if (options.missingOk && MISSING.test(stderr)) return undefined;
-      const giveUp = !c.retryable || attempt > retry.retries || signal?.aborted === true || !(await waitBeforeRetry(retry, attempt, signal));
-      if (!giveUp) continue;
-      if (signal?.aborted) throw new InterruptedError(`interrupted while working in --dest ${this.dest}`);
-      const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('rsync error:')).pop() ?? '';
-      const failed = `could not ${what} --dest ${this.dest} after ${attempt} attempt${attempt === 1 ? '' : 's'} (rsync exit ${c.exitCode}${detail ? `: ${detail}` : ''})`;
-      if (c.retryable) throw new RemoteUnreachableError(`${failed}: the host is not reachable; try again when it is`);
-      throw new WriteError(`${failed}: ${c.meaning}`);
-    }
+    const outcome = await runRemoteRsync(rsyncPath, [...transport, ...args], { retry, ...(signal === undefined ? {} : { signal }) });
+    if (outcome.kind === 'ok') return outcome.stdout;
+    if (options.missingOk && MISSING.test(outcome.stderr)) return undefined;
+    if (outcome.interrupted) throw new InterruptedError(`interrupted while working in --dest ${this.dest}`);
+    const failed = `could not ${what} --dest ${this.dest} ${describeAttempts(outcome)}`;
+    if (outcome.classification.retryable) throw new RemoteUnreachableError(`${failed}: the host is not reachable; try again when it is`);
+    throw new WriteError(`${failed}: ${outcome.classification.meaning}`);
   }
 }
