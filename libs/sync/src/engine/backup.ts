@@ -183,6 +183,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     }
   }
   let tasksStarted = 0;
+  // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
+  const roots = await folderRoots(options);
   await runQueue(
     tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id)),
     limit,
@@ -197,6 +199,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         onDeleting: hooks.onTaskDeleting,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
         tempDir: await taskTempDir(tempDir, (tasksStarted += 1)),
+        localDisks: roots?.localDisks,
       };
       if (task.kind === 'batch') {
         // One rsync for several small projects; the report keeps one result per project.
@@ -225,7 +228,6 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  const roots = await folderRoots(options);
   await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots);
   await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots);
 

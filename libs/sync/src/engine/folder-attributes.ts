@@ -1,13 +1,10 @@
-import { lstatSync, type BigIntStats } from 'node:fs';
-import fs from 'node:fs/promises';
-import { MainThreadSlices } from '../location/local-disk.js';
-import { runQueue } from './queue.js';
+import type { BigIntStats } from 'node:fs';
+import { filterByLookups } from '../location/local-disk.js';
 
 /**
  * Both roots of a run as local paths (a mounted NAS included): folder attributes can be compared
  * here before an rsync is started to set them again. `localDisks`: both lie on this machine's
- * disks (isOnLocalDisk), where lookups are made synchronously in slices (MainThreadSlices);
- * otherwise they go through the thread pool, several at once, as each is a round trip.
+ * disks (isOnLocalDisk); how the lookups run then and otherwise: filterByLookups.
  */
 export interface FolderRoots {
   source: string;
@@ -15,19 +12,8 @@ export interface FolderRoots {
   localDisks: boolean;
 }
 
-/** Lookups in flight on a network share. */
-const CONCURRENT_LOOKUPS = 16;
-
 function sameAttributes(s: BigIntStats | undefined, b: BigIntStats | undefined): boolean {
   return s !== undefined && b !== undefined && s.mtimeNs === b.mtimeNs && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
-}
-
-function lookUpHere(p: Buffer): BigIntStats | undefined {
-  try {
-    return lstatSync(p, { bigint: true });
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -42,20 +28,8 @@ export async function foldersThatDiffer(folders: readonly Buffer[], roots: Folde
   const destRoot = Buffer.from(`${roots.dest}/`);
   const source = (rel: Buffer): Buffer => Buffer.concat([sourceRoot, rel]);
   const dest = (rel: Buffer): Buffer => Buffer.concat([destRoot, rel]);
-  const differs = new Array<boolean>(folders.length).fill(true);
-  if (roots.localDisks) {
-    const slices = new MainThreadSlices();
-    for (const [i, rel] of folders.entries()) {
-      differs[i] = !sameAttributes(lookUpHere(source(rel)), lookUpHere(dest(rel)));
-      await slices.breathe();
-    }
-  } else {
-    const lookUp = (p: Buffer): Promise<BigIntStats | undefined> => fs.lstat(p, { bigint: true }).catch(() => undefined);
-    await runQueue([...folders.keys()], () => CONCURRENT_LOOKUPS, async (i) => {
-      const rel = folders[i] as Buffer;
-      const [s, b] = await Promise.all([lookUp(source(rel)), lookUp(dest(rel))]);
-      differs[i] = !sameAttributes(s, b);
-    });
-  }
-  return folders.filter((_, i) => differs[i]);
+  return filterByLookups(folders, roots.localDisks, async (rel, lookUp) => {
+    const [s, b] = await Promise.all([lookUp(source(rel)), lookUp(dest(rel))]);
+    return !sameAttributes(s, b);
+  });
 }

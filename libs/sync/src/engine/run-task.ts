@@ -39,6 +39,8 @@ export interface RunTaskContext {
   onItem?: (relPath: string, itemize: string, size: number) => void;
   /** rsync --temp-dir: this run's own folder inside the backup (same filesystem, so the rename into place stays atomic). */
   tempDir?: string;
+  /** The source and backup roots both lie on this machine's disks (isOnLocalDisk; asked once per run). */
+  localDisks?: boolean;
 }
 
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
@@ -72,7 +74,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   // The changed-during-copy check may skip files by ctime only where ctime comes from this clock.
   const sourceClockIsOurs = local && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
   // Both sides on this machine's disks: the check's lookups are cheap enough for the main thread.
-  const localDisks = sourceClockIsOurs && (await ctimeFromThisClock(ctx.options.dest));
+  const localDisks = sourceClockIsOurs && ctx.localDisks === true;
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;

@@ -1,4 +1,6 @@
+import { lstatSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
+import { runQueue } from '../engine/queue.js';
 
 /**
  * Filesystems on this machine's own disks (or memory): a metadata call there takes microseconds,
@@ -34,4 +36,42 @@ export class MainThreadSlices {
     await new Promise((resolve) => setImmediate(resolve));
     this.sliceStarted = performance.now();
   }
+}
+
+/** Looks a path up (lstat, nanosecond times); undefined when it cannot be (gone, a name that cannot be reached). */
+export type Lookup = (file: string | Buffer) => BigIntStats | undefined | Promise<BigIntStats | undefined>;
+
+/** Synchronously, for MainThreadSlices' callers. */
+const lookUpHere: Lookup = (file) => {
+  try {
+    return lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+};
+
+const lookUpOnThread: Lookup = (file) => fs.lstat(file, { bigint: true }).catch(() => undefined);
+
+/** Lookups in flight on a network share: each is a round trip there, and one after another they would add up. */
+const CONCURRENT_LOOKUPS = 16;
+
+/**
+ * The items for which `test` (given a way to look paths up) is true, in the order given. On this
+ * machine's disks (`localDisks`, see isOnLocalDisk) the tests run one after another on the main
+ * thread in slices (MainThreadSlices); otherwise CONCURRENT_LOOKUPS at a time through the thread pool.
+ */
+export async function filterByLookups<T>(items: readonly T[], localDisks: boolean, test: (item: T, lookUp: Lookup) => Promise<boolean>): Promise<T[]> {
+  const keep = new Array<boolean>(items.length).fill(false);
+  if (localDisks) {
+    const slices = new MainThreadSlices();
+    for (const [i, item] of items.entries()) {
+      keep[i] = await test(item, lookUpHere);
+      await slices.breathe();
+    }
+  } else {
+    await runQueue([...items.keys()], () => CONCURRENT_LOOKUPS, async (i) => {
+      keep[i] = await test(items[i] as T, lookUpOnThread);
+    });
+  }
+  return items.filter((_, i) => keep[i]);
 }

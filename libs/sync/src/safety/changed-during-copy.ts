@@ -1,10 +1,5 @@
-import { lstatSync, type BigIntStats } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runQueue } from '../engine/queue.js';
-import { isOnLocalDisk, MainThreadSlices } from '../location/local-disk.js';
-
-const CONCURRENT_LOOKUPS = 16;
+import { filterByLookups, isOnLocalDisk, type Lookup } from '../location/local-disk.js';
 
 /** How many copied files one attempt remembers for the check; beyond that the rest go unchecked. */
 export const CHANGED_CHECK_LIMIT = 20000;
@@ -36,19 +31,6 @@ export const UNTOUCHED_BEFORE_COPY_MS = 60 * 60 * 1000;
  */
 export const ctimeFromThisClock = isOnLocalDisk;
 
-/** Looks a path up; undefined when it cannot be (gone, a name that cannot be looked up). */
-type Lookup = (file: string) => BigIntStats | undefined | Promise<BigIntStats | undefined>;
-
-const lookUpOnThread: Lookup = (file) => fs.lstat(file, { bigint: true }).catch(() => undefined);
-
-const lookUpHere: Lookup = (file) => {
-  try {
-    return lstatSync(file, { bigint: true, throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
-};
-
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
 async function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Promise<boolean> {
   const s = await lookUp(path.join(sourceRoot, rel));
@@ -64,27 +46,11 @@ async function changedSinceListed(rel: string, sourceRoot: string, destRoot: str
  * Files untouched since well before `copyStartedAtMs` (their ctime) need no look at the backup
  * copy: one lookup per copied file, not two. Pass undefined where ctimes come from another clock.
  * Names rsync had to escape in its output (control characters, invalid UTF-8) cannot be looked up
- * and are skipped. `localDisks`: both sides are on this machine's disks (isOnLocalDisk), so the
- * lookups run on the main thread in slices (MainThreadSlices).
+ * and are skipped. `localDisks`: both sides are on this machine's disks (see filterByLookups).
  */
 export async function findChangedDuringCopy(sourceRoot: string, destRoot: string, relPaths: readonly string[], copyStartedAtMs: number | undefined, localDisks = false): Promise<string[]> {
   // Undefined: the source's ctimes cannot be trusted against this clock; every copy is compared.
   const untouchedBeforeNs = copyStartedAtMs === undefined ? -1n : BigInt(Math.floor(copyStartedAtMs - UNTOUCHED_BEFORE_COPY_MS)) * 1_000_000n;
-  const changed: string[] = [];
-  if (localDisks) {
-    const slices = new MainThreadSlices();
-    for (const rel of relPaths) {
-      if (await changedSinceListed(rel, sourceRoot, destRoot, untouchedBeforeNs, lookUpHere)) changed.push(rel);
-      await slices.breathe();
-    }
-    return changed;
-  }
-  // Several lookups at once: on a NAS each is a round trip, and one after another they would add
-  // a round trip per copied file to the task's time.
-  await runQueue(relPaths, () => CONCURRENT_LOOKUPS, async (rel) => {
-    if (await changedSinceListed(rel, sourceRoot, destRoot, untouchedBeforeNs, lookUpOnThread)) changed.push(rel);
-  });
-  // In rsync's order, whatever order the lookups finished in.
-  const order = new Map(relPaths.map((rel, i) => [rel, i]));
-  return changed.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  // In rsync's order (filterByLookups keeps it, whatever order the lookups finish in).
+  return filterByLookups(relPaths, localDisks, (rel, lookUp) => changedSinceListed(rel, sourceRoot, destRoot, untouchedBeforeNs, lookUp));
 }
