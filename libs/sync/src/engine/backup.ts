@@ -29,7 +29,7 @@ import { isOnLocalDisk } from '../location/local-disk.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
 import { writeTaskRules } from './task-rules.js';
-import { makeRunTempDir } from '../safety/recover.js';
+import { makeRunTempDir, usesRunTempDir } from '../safety/recover.js';
 import { ROOT_TASK_ID } from '../plan/task.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
 
@@ -156,7 +156,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   let forwardAbort = (): void => undefined;
   let tempDir: string | undefined;
   try {
-  tempDir = options.destLocation.kind === 'local' && !options.dryRun ? await makeRunTempDir(options.dest) : undefined;
+  tempDir = usesRunTempDir(options) ? await makeRunTempDir(options.dest) : undefined;
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
   // Each running rsync (up to 256 at once) listens on this signal and removes its listener when it

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { ResolvedBackupOptions } from '../options.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 
 /**
@@ -82,7 +83,8 @@ export async function stopLeftoverRsync(source: string, dest: string, graceMs = 
 }
 
 /**
- * Every rsync of a run writes its temporary files into the run's own folder inside the backup
+ * Without --delete (usesRunTempDir), every rsync of a run writes its temporary files into the
+ * run's own folder inside the backup
  * (`--temp-dir`, `.dailysync/tmp/<host>-<pid>-<random>`), on the backup's filesystem so the
  * rename into place stays atomic. What a killed run leaves behind is then provably its own: that
  * folder, nothing in the user's tree. (Guessing temp files by their `.name.XXXXXX` shape deleted
@@ -93,6 +95,19 @@ export function runTempRoot(dest: string): string {
 }
 
 const RUN_TEMP_NAME = /^(.+)-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Whether this run's rsyncs write their temporary files into the run's own folder. Only without
+ * --delete: with it, a file a killed rsync left beside its target is in no source folder, so the
+ * next run's rsync deletes it, as one whole-tree rsync would; without it nothing would, so the
+ * file must be provably ours. The folder has a price: rsync 3.5.0 opens it component by component
+ * about four times per file written (2,000 one-file projects on tmpfs: 0.40 s without it, 0.57 s
+ * relative, 0.88 s absolute; 200 files into a NAS without a metadata cache: 7.4 s without it,
+ * 25.5 s through the absolute path a project's task must use). A remote backup never has one.
+ */
+export function usesRunTempDir(options: Pick<ResolvedBackupOptions, 'delete' | 'destLocation' | 'dryRun'>): boolean {
+  return options.destLocation.kind === 'local' && !options.dryRun && !options.delete;
+}
 
 /** Creates this run's temporary folder for rsync's files (see runTempRoot). */
 export async function makeRunTempDir(dest: string): Promise<string> {

@@ -7,7 +7,7 @@ import { resolveBackupOptions } from '../../src/options.js';
 import type { SyncTask } from '../../src/plan/task.js';
 import { buildRsyncArgs } from '../../src/rsync/args.js';
 import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot } from '../../src/safety/recover.js';
-import { exists, makeTempDir, writeTree } from '../helpers/tree.js';
+import { exists, makeTempDir, treeDifferences, writeTree } from '../helpers/tree.js';
 
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
 const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
@@ -54,6 +54,32 @@ describe('clean-up after a killed run', () => {
     // temp root with it).
     expect(await fs.readdir(runTempRoot(dest)).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
     expect((await fs.readFile(path.join(dest, 'beta/big.bin'))).equals(Buffer.alloc(4 * 1024 * 1024, 7))).toBe(true);
+  });
+
+  test('with --delete, rsync writes beside each file; what a SIGKILLed run left there, the next run deletes, and the copy is exact', async () => {
+    const source = path.join(dir, 'prod');
+    const dest = path.join(dir, 'backup');
+    const big = Buffer.alloc(4 * 1024 * 1024, 9);
+    await writeTree(source, { 'alpha/notes': 'n', 'beta/big.bin': big });
+    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256, delete: true });
+    // rsync's own temporary file, beside the file it replaces: no run folder with --delete.
+    let beside: string[] = [];
+    for (let i = 0; i < 200 && beside.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      beside = (await fs.readdir(path.join(dest, 'beta')).catch(() => [] as string[])).filter((n) => /^\.big\.bin\.\w{6}$/.test(n));
+    }
+    process.kill(run.pid, 'SIGKILL');
+    await run.exited;
+    for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
+    expect(beside).toHaveLength(1);
+    expect(await exists(runTempRoot(dest))).toBe(false);
+    expect(await exists(path.join(dest, 'beta', beside[0]!))).toBe(true);
+
+    const next = await runBackup({ source, dest, concurrency: 2, delete: true });
+    expect(next.ok).toBe(true);
+    expect(await exists(path.join(dest, 'beta', beside[0]!))).toBe(false);
+    expect(await fs.readdir(path.join(dest, 'beta'))).toEqual(['big.bin']);
+    expect(await treeDifferences(source, dest)).toEqual([]);
   });
 
   test('removes the temporary folders of dead runs on this host only, never a live run\'s or another host\'s', async () => {
