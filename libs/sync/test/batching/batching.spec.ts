@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { runBackup, type RunBackupRequest } from '../../src/engine/backup.js';
+import { resolveBackupOptions } from '../../src/options.js';
 import type { SyncTask } from '../../src/plan/task.js';
+import { buildRsyncArgs } from '../../src/rsync/args.js';
 import type { BackupReport, ProjectReport } from '../../src/report/types.js';
 import { exists, makeTempDir, treeDifferences, writeTree } from '../helpers/tree.js';
 
@@ -186,5 +188,28 @@ describe('small projects batched into shared rsync tasks (real rsync)', () => {
     const names = [...(one?.report.projects ?? []), ...(two?.report.projects ?? [])].map((p) => p.name);
     expect(names.sort()).toEqual([...ODD, 'bulky', '(root)'].sort());
     expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
+  test('a batch rsync from a local source looks only at its projects: --delete inside them, nothing else touched, a project gone since planning skipped', async () => {
+    await writeSource();
+    const dest = path.join(dir, 'backup');
+    await writeOldBackup(dest);
+    const batch: SyncTask = { id: '(batch 1)', project: '(batch 1)', kind: 'batch', relPath: '', excludeTopLevelDirs: 'all', weight: 1, projects: ['plain', '-e', 'new\nline', 'gone since planning'] };
+    const options = resolveBackupOptions({ source, dest, delete: true });
+    const args = buildRsyncArgs(batch, options);
+    expect(args.slice(args.indexOf('--') + 1, -1)).toEqual(batch.projects?.map((name) => `${source}/./${name}`));
+    expect(args).toEqual(expect.arrayContaining(['--relative', '--ignore-missing-args']));
+    const result = await execa('rsync', args, { reject: false });
+    expect(result.exitCode).toBe(0);
+    for (const name of ['plain', '-e', 'new\nline']) expect(await treeDifferences(path.join(source, name), path.join(dest, name))).toEqual([]);
+    expect(await exists(path.join(dest, 'plain/stale.txt'))).toBe(false);
+    expect(await exists(path.join(dest, 'retired project/keep.txt'))).toBe(true);
+    expect(await exists(path.join(dest, 'star*'))).toBe(false);
+    expect(await exists(path.join(dest, 'root file.txt'))).toBe(false);
+    expect(await exists(path.join(dest, 'gone since planning'))).toBe(false);
+    // A remote source keeps the rules over the root.
+    const remote = buildRsyncArgs(batch, resolveBackupOptions({ source: `backup@nas:${source}`, dest, delete: true }));
+    expect(remote).toContain('--exclude=/*');
+    expect(remote).not.toContain('--relative');
   });
 });
