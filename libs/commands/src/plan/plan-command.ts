@@ -96,7 +96,9 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
     });
     if (options.json) {
       const { plan, shardTaskIds } = result;
-      out.write(`${JSON.stringify({ source: result.options.source, dest: result.options.dest, ...plan, ...(shardTaskIds ? { shardTaskIds } : {}) }, null, 2)}\n`);
+      const { tasks, totalWorkMs, estimatedMs, concurrency, splitThresholdMs } = plan;
+      const shown = { source: result.options.source, dest: result.options.dest, tasks, totalWorkMs, estimatedMs, concurrency, splitThresholdMs };
+      out.write(`${JSON.stringify({ ...shown, ...(shardTaskIds ? { shardTaskIds } : {}) }, null, 2)}\n`);
     } else {
       out.write(formatPlan(result));
     }

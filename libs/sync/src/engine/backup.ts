@@ -134,7 +134,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
 
   // rsync creates only the last component of a destination; the root must exist (dry runs write nothing).
   // Shards start together, so another one may have just created it.
-  const guardFacts = await checkBeforeWriting(options, discovery, destExists, plan.walkedEntries);
+  const guardFacts = await checkBeforeWriting(options, discovery, destExists, plan.walkedProjectEntries);
   if (options.destLocation.kind === 'local' && !destExists && !options.dryRun) {
     await fs.mkdir(options.dest, { recursive: sharded !== undefined }).catch((error: NodeJS.ErrnoException) => {
       throw new WriteError(`--dest ${options.dest} cannot be created (${error.code ?? error.message}): check the permissions and free space of its parent`);

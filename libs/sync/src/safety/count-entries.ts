@@ -11,13 +11,23 @@ const CONCURRENT_LISTINGS = 8;
  * Links are counted, not followed. Used by the shrink guard, which compares it with the count of
  * the last good run.
  */
-export async function countSourceEntries(source: string, discovery: Discovery): Promise<number> {
+export async function countSourceEntries(
+  source: string,
+  discovery: Discovery,
+  /** Projects already counted (the plan's walks, see BackupPlan.walkedProjectEntries): not listed again. */
+  counted: ReadonlyMap<string, number> = new Map(),
+): Promise<number> {
   let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
   // Paths as bytes: names that are not valid UTF-8 must reach the same folders.
   const pending: Buffer[] = [];
   const join = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, Buffer.from('/'), name]);
   for (const p of discovery.projects) {
     if (!p.selected) continue;
+    const known = p.rawName === undefined ? counted.get(p.name) : undefined;
+    if (known !== undefined) {
+      count += known;
+      continue;
+    }
     count += 1;
     pending.push(join(Buffer.from(source), p.rawName ?? Buffer.from(p.name)));
   }

@@ -65,8 +65,8 @@ export async function checkBeforeWriting(
   options: ResolvedBackupOptions,
   discovery: Discovery,
   destExists: boolean,
-  /** The source's entries as the plan's walk already counted them (BackupPlan.walkedEntries), if it did. */
-  walkedEntries?: number,
+  /** Projects whose entries the plan's walks already counted (BackupPlan.walkedProjectEntries). */
+  walkedProjectEntries?: ReadonlyMap<string, number>,
 ): Promise<GuardFacts> {
   const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
   const localSource = options.sourceLocation.kind === 'local';
@@ -85,10 +85,11 @@ export async function checkBeforeWriting(
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
   // A local source is counted by listing its folders: far cheaper than a dry run of every task
   // (one round trip per folder, not several per file), so the nightly no-change run stays fast;
-  // not at all when the plan's walk (the first night's) has just counted the same entries.
+  // the projects the plan's walks have just counted (all of them on the first night, the ones big
+  // enough to split on later nights) are not listed again.
   let sourceEntries: number | null = null;
   if (localSource && options.delete && safety.maxShrinkPercent < 100) {
-    sourceEntries = walkedEntries ?? (await countSourceEntries(options.source, discovery));
+    sourceEntries = await countSourceEntries(options.source, discovery, walkedProjectEntries);
     checkSourceShrink(options.source, sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true, 'listing');
   }
   return { state, sourceMount, sourceEntries };

@@ -24,9 +24,10 @@ describe('countSourceEntries (the shrink guard count)', () => {
     }
   });
 
-  // The first night's plan walks every project for its size: the guard reuses that count instead
-  // of walking the tree a second time (one listing per folder: a round trip each on a NAS).
-  test('the plan\'s walk counts the same entries when it walked every selected project whole, and says nothing otherwise', async () => {
+  // The first night's plan walks every project for its size, later nights the ones big enough to
+  // split: the guard reuses those counts instead of walking them a second time (one listing per
+  // folder: a round trip each on a NAS).
+  test('the plan\'s walks count the same entries as the guard for each project walked whole, and nothing for the others', async () => {
     const { dir, cleanup } = await makeTempDir('dailysync-count-walk-');
     try {
       const files: Record<string, string> = { 'root.txt': 'r', 'other.txt': 'o' };
@@ -39,21 +40,32 @@ describe('countSourceEntries (the shrink guard count)', () => {
         planBackup({ sourceRoot: dir, discovery, history, settings: { concurrency: 2 } });
       const discovery = await discoverProjects(dir, [], ['skipped']);
       const { stdout } = await execa('sh', ['-c', 'find root.txt other.txt p0 p1 p2 | wc -l'], { cwd: dir });
-      expect((await plan(discovery)).walkedEntries).toBe(Number(stdout.trim()));
-      expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()));
+      const total = Number(stdout.trim());
+      const findCount = async (project: string): Promise<number> => Number((await execa('sh', ['-c', `find ${project} | wc -l`], { cwd: dir })).stdout.trim());
+      const first = (await plan(discovery)).walkedProjectEntries;
+      expect([...first.keys()].sort()).toEqual(['p0', 'p1', 'p2']);
+      for (const p of ['p0', 'p1', 'p2']) expect(first.get(p)).toBe(await findCount(p));
+      expect(await countSourceEntries(dir, discovery, first)).toBe(total);
+      expect(await countSourceEntries(dir, discovery)).toBe(total);
+      // Counts given for projects are used, not listed again (a wrong one shows in the sum).
+      expect(await countSourceEntries(dir, discovery, new Map([['p1', 1000]]))).toBe(total - (await findCount('p1')) + 1000);
 
-      // A project sized from history is not walked: the guard must list it itself.
+      // A project sized from history and too small to split is not walked: the guard lists it itself.
       const record: TaskRecord = { project: 'p1', kind: 'project', relPath: 'p1', partial: false, files: 30, bytes: 30, durationMs: 5, finishedAt: new Date().toISOString() };
-      expect((await plan(discovery, new Map([['p1', record]]))).walkedEntries).toBeUndefined();
+      const later = (await plan(discovery, new Map([['p1', record]]))).walkedProjectEntries;
+      expect(later.has('p1')).toBe(false);
+      expect(await countSourceEntries(dir, discovery, later)).toBe(total);
       // A walk cut short by its budget counted less than there is.
       const cut = await planBackup({ sourceRoot: dir, discovery, history: new Map(), settings: { concurrency: 2, estimateEntries: 10 } });
-      expect(cut.walkedEntries).toBeUndefined();
+      expect(cut.walkedProjectEntries.size).toBe(0);
       // A folder whose name is not valid UTF-8 cannot be walked into by name.
       const badName = Buffer.concat([Buffer.from(path.join(dir, 'p2/')), Buffer.from([0x66, 0xff])]);
       await fs.mkdir(badName);
       await fs.writeFile(Buffer.concat([badName, Buffer.from('/a')]), 'a');
-      expect((await plan(await discoverProjects(dir, [], ['skipped']))).walkedEntries).toBeUndefined();
-      expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()) + 2);
+      const withBadName = (await plan(await discoverProjects(dir, [], ['skipped']))).walkedProjectEntries;
+      expect(withBadName.has('p2')).toBe(false);
+      expect(withBadName.has('p0')).toBe(true);
+      expect(await countSourceEntries(dir, discovery, withBadName)).toBe(total + 2);
     } finally {
       await cleanup();
     }
