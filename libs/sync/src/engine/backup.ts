@@ -24,7 +24,7 @@ import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
 import { restoreTaskFolderTimes } from './task-folder-times.js';
-import type { FolderRoots } from './folder-attributes.js';
+import { WrittenFolders, type FolderRoots } from './folder-attributes.js';
 import { isOnLocalDisk } from '../location/local-disk.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
@@ -183,6 +183,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     }
   }
   let tasksStarted = 0;
+  const written = new WrittenFolders();
   // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
   const roots = await folderRoots(options);
   await runQueue(
@@ -200,6 +201,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         maxDeletions: safeRun.deletionCaps?.get(task.id),
         tempDir: await taskTempDir(tempDir, (tasksStarted += 1)),
         localDisks: roots?.localDisks,
+        written,
       };
       if (task.kind === 'batch') {
         // One rsync for several small projects; the report keeps one result per project.
@@ -228,7 +230,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots);
+  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written);
   await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots);
 
   // History and the report know projects: a batch stands for its project tasks there.

@@ -8,6 +8,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { restoreTaskFolderTimes } from './task-folder-times.js';
+import { WrittenFolders } from './folder-attributes.js';
 
 const okResult = (id: string): TaskResult => ({
   id, project: id, kind: 'project', status: 'ok', exitCode: 0, meaning: 'success', error: null, attempts: [],
@@ -42,13 +43,13 @@ describe.each([
   });
   afterEach(() => cleanup());
 
-  const run = async (compare: boolean): Promise<string[]> => {
+  const tasks: SyncTask[] = ['a', 'b', 'c'].map((n) => ({ id: n, project: n, kind: 'project', relPath: n, excludeTopLevelDirs: [], weight: 1 }));
+  const run = async (compare: boolean, written?: WrittenFolders): Promise<string[]> => {
     const source = path.join(dir, 'src');
     const dest = path.join(dir, 'dst');
-    const tasks: SyncTask[] = ['a', 'b', 'c'].map((n) => ({ id: n, project: n, kind: 'project', relPath: n, excludeTopLevelDirs: [], weight: 1 }));
     const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
     await fs.rm(log, { force: true });
-    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest, localDisks } : undefined);
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest, localDisks } : undefined, written);
     return (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
   };
 
@@ -67,6 +68,35 @@ describe.each([
     expect((await fs.stat(path.join(dir, 'dst/c'))).mode & 0o777).toBe((await fs.stat(path.join(dir, 'src/c'))).mode & 0o777);
     expect(await run(false)).toEqual(['./a', './b', './c']);
   });
+
+  test('only folders a task wrote into are considered: a task that wrote nothing needs no look', async () => {
+    for (const n of ['a', 'b']) await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dir, 'dst', n)]);
+    const written = new WrittenFolders();
+    // What rsync lists without writing into the folder: a folder's time set, an unchanged file, a file's mode.
+    written.note(tasks[0]!, './', '.d..t......');
+    written.note(tasks[0]!, '1', '.f         ');
+    written.note(tasks[0]!, '1', '.f...p.....');
+    written.note(tasks[1]!, '2', '>f.st......');
+    expect(await run(true, written)).toEqual(['./b']);
+    expect(await run(true, new WrittenFolders())).toEqual([]);
+    // Created entries, hard links and deletions write into a folder too.
+    for (const itemize of ['cd+++++++++', 'cL+++++++++', 'hf+++++++++', '*deleting  ']) {
+      await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dir, 'dst/a')]);
+      const w = new WrittenFolders();
+      w.note(tasks[0]!, 'x', itemize);
+      expect(await run(true, w)).toEqual(['./a']);
+    }
+  });
+});
+
+test('a batch\'s writes count for the project named by the path\'s first folder, or for all of its projects when none is', () => {
+  const batch: SyncTask = { id: '(batch 1)', project: '(batch 1)', kind: 'batch', relPath: '', excludeTopLevelDirs: 'all', weight: 1, projects: ['a', 'b', 'c'] };
+  const written = new WrittenFolders();
+  written.note(batch, 'b/deep/file', '>f+++++++++');
+  written.note(batch, 'a/unchanged', '.f         ');
+  expect(['a', 'b', 'c'].map((p) => written.has(p))).toEqual([false, true, false]);
+  written.note(batch, 'not a project/x', '>f+++++++++');
+  expect(['a', 'b', 'c'].map((p) => written.has(p))).toEqual([true, true, true]);
 });
 
 test('the backup root\'s time is set again at the end only when it differs (compared first, both ways)', async () => {

@@ -5,6 +5,7 @@ import type { AttemptRecord, TaskResult } from '../report/types.js';
 import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
 import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { splitSizedItem } from './batch-attribution.js';
+import type { WrittenFolders } from './folder-attributes.js';
 import { CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
@@ -41,6 +42,8 @@ export interface RunTaskContext {
   tempDir?: string;
   /** The source and backup roots both lie on this machine's disks (isOnLocalDisk; asked once per run). */
   localDisks?: boolean;
+  /** Records which task folders the run's rsyncs wrote into (for the closing folder pass). */
+  written?: WrittenFolders;
 }
 
 /** Extra copies of a task whose files changed while being copied, before reporting them. */
@@ -100,6 +103,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
           }
         }
         if (local) copied.add(relPath, itemize);
+        ctx.written?.note(task, relPath, itemize);
         ctx.onItem?.(relPath, itemize, sized?.size ?? 0);
       },
       onProgress: (p) => ctx.onProgress?.(task, { ...p, currentItem, attempt }),

@@ -10,7 +10,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { MODIFY_WINDOW_NS } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
-import { foldersThatDiffer, type FolderRoots } from './folder-attributes.js';
+import { foldersThatDiffer, type FolderRoots, type WrittenFolders } from './folder-attributes.js';
 
 const NUL = 0;
 const SLASH = 0x2f;
@@ -49,7 +49,8 @@ function foldersAboveListed(list: Buffer): Buffer[] {
  * the root (`--files-from`, no recursion): no file moves into them then, so their times stay.
  * Local and remote sides alike; names travel as bytes. `compareFirst` (both roots reachable as
  * local paths, a mounted NAS included; see FolderRoots): only the folders whose time, mode or
- * owner differ are copied again, often none, and then no rsync runs. The parents of the link
+ * owner differ are copied again, often none, and then no rsync runs. `written`: only the folders
+ * of tasks that wrote into them are considered (see WrittenFolders). The parents of the link
  * pass's files always are: their ACLs are not compared.
  */
 export async function restoreTaskFolderTimes(
@@ -59,8 +60,11 @@ export async function restoreTaskFolderTimes(
   discovery: Discovery,
   signal?: AbortSignal,
   compareFirst?: FolderRoots,
+  /** The task folders this run wrote into; absent: every task folder may have been. */
+  written?: WrittenFolders,
 ): Promise<void> {
   if (options.dryRun) return;
+  const wrote = (relPath: string): boolean => written === undefined || written.has(relPath);
   const folders: Buffer[] = [];
   const alwaysCopied: Buffer[] = [];
   const done = (id: string): boolean => {
@@ -70,12 +74,12 @@ export async function restoreTaskFolderTimes(
   for (const task of tasks) {
     if (task.kind === 'batch') {
       // The batch's results are its projects'. Their folders are entries under the batch's transfer root, but showed the same late times.
-      for (const project of projectTasksOfBatch(task)) if (done(project.id)) folders.push(Buffer.from(`./${project.relPath}`));
+      for (const project of projectTasksOfBatch(task)) if (done(project.id) && wrote(project.relPath)) folders.push(Buffer.from(`./${project.relPath}`));
       continue;
     }
     if (!done(task.id)) continue;
     if ((task.kind === 'project' || task.kind === 'subtree' || task.kind === 'project-top') && task.relPath !== '') {
-      folders.push(Buffer.from(`./${task.relPath}`));
+      if (wrote(task.relPath)) folders.push(Buffer.from(`./${task.relPath}`));
     } else if (task.kind === 'root') {
       // Projects whose names are not valid UTF-8 are copied by the root pass.
       for (const p of discovery.projects) if (p.selected && p.rawName !== undefined) folders.push(Buffer.concat([Buffer.from('./'), p.rawName]));
