@@ -28,12 +28,15 @@ for r in $(seq "$repeats"); do
   /usr/bin/time -f '%e %U %S' -o "$work/time" rsync -a "$tree/" "$work/dst/"
   read -r wall user sys <"$work/time"
   printf '| %s | rsync -a | %s | - | %.2f | - | %s |\n' "$r" "$wall" "$(echo "$user + $sys" | bc)" "$(check)"
-  rm -rf "$work/dst"
-  /usr/bin/time -f '%e %U %S' -o "$work/time" node --import ./bench/node-cpu-at-exit.mjs "$bin" sync --source "$tree" --dest "$work/dst" \
-    --no-hard-links --no-acls --no-xattrs --plain >/dev/null 2>"$work/err"
-  read -r wall user sys <"$work/time"
-  node_ms="$(sed -n 's/^NODECPU //p' "$work/err")"
-  node_s="$(echo "scale=2; $node_ms / 1000" | bc)"
-  rsync_s="$(echo "$user + $sys - $node_s" | bc)"
-  printf '| %s | dailysync | %s | %.2f | %.2f | %.0f%% | %s |\n' "$r" "$wall" "$node_s" "$rsync_s" "$(echo "100 * $node_s / $rsync_s" | bc -l)" "$(check)"
+  # Without --delete rsync writes through the run's temp folder (docs/safety.md 8a); with it, beside each file.
+  for extra in "" "--delete"; do
+    rm -rf "$work/dst"
+    /usr/bin/time -f '%e %U %S' -o "$work/time" node --import ./bench/node-cpu-at-exit.mjs "$bin" sync --source "$tree" --dest "$work/dst" \
+      --no-hard-links --no-acls --no-xattrs --plain $extra >/dev/null 2>"$work/err"
+    read -r wall user sys <"$work/time"
+    node_ms="$(sed -n 's/^NODECPU //p' "$work/err")"
+    node_s="$(echo "scale=2; $node_ms / 1000" | bc)"
+    rsync_s="$(echo "$user + $sys - $node_s" | bc)"
+    printf '| %s | dailysync %s | %s | %.2f | %.2f | %.0f%% | %s |\n' "$r" "$extra" "$wall" "$node_s" "$rsync_s" "$(echo "100 * $node_s / $rsync_s" | bc -l)" "$(check)"
+  done
 done
