@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { generateTree } from './generate-tree.mjs';
 
 // Not imported from run.ts: that module runs the whole benchmark when loaded.
-const DAILYSYNC_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/backup/bin/dailysync.js');
+// The published (compiled) command: run `npm run build` first.
+const DAILYSYNC_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/backup/dist/bin/dailysync.js');
+if (!fs.existsSync(DAILYSYNC_BIN)) {
+  process.stderr.write(`no compiled build at ${DAILYSYNC_BIN}: run npm run build first\n`);
+  process.exit(2);
+}
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
