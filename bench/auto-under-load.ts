@@ -12,7 +12,7 @@ import { generateTree } from './generate-tree.mjs';
 
 // Not imported from run.ts: that module runs the whole benchmark when loaded.
 // The published (compiled) command: run `npm run build` first.
-const DAILYSYNC_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/backup/dist/bin/dailysync.js');
+const DAILYSYNC_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/backup/dist/bin/dailysync.cjs');
 if (!fs.existsSync(DAILYSYNC_BIN)) {
   process.stderr.write(`no compiled build at ${DAILYSYNC_BIN}: run npm run build first\n`);
   process.exit(2);

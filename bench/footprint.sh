@@ -9,7 +9,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 node bench/generate-tree.mjs --out "$work/src" --files "$files" --projects 8 --seed 1 --size-mb 40 >/dev/null
 
-declare -A launchers=([source-tsx]="node apps/backup/bin/dailysync.js" [compiled]="node apps/backup/dist/bin/dailysync.js")
+declare -A launchers=([source-tsx]="node apps/backup/bin/dailysync.js" [compiled]="node apps/backup/dist/bin/dailysync.cjs")
 for name in source-tsx compiled; do
   cmd="${launchers[$name]}"
   for arg in --help --version; do

@@ -14,7 +14,7 @@ repeats="${2:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for i in $(seq -w 1 "$projects"); do mkdir -p "$work/src/project-$i" && echo "project $i" >"$work/src/project-$i/notes.txt"; done
-bin="$(pwd)/apps/backup/dist/bin/dailysync.js"
+bin="$(pwd)/apps/backup/dist/bin/dailysync.cjs"
 [ -f "$bin" ] || { echo "no compiled build at $bin: run npm run build first" >&2; exit 2; }
 same_attrs=(--no-hard-links --no-acls --no-xattrs)
 

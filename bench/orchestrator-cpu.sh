@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tree="${1:-$(pwd)/node_modules}"
 repeats="${2:-3}"
-bin="$(pwd)/apps/backup/dist/bin/dailysync.js"
+bin="$(pwd)/apps/backup/dist/bin/dailysync.cjs"
 [ -f "$bin" ] || { echo "no compiled build at $bin: run npm run build first" >&2; exit 2; }
 [ -d "$tree" ] || { echo "no folder $tree: give the tree to copy" >&2; exit 2; }
 work="$(mktemp -d)"

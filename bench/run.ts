@@ -30,7 +30,7 @@ const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 // The published command (compiled JS), as users run it; the development launcher (bin/, sources
 // through tsx) added about 0.65 s and 40 MiB to every run. Built when the harness first needs it
 // (Nx's cache makes that quick when nothing changed).
-export const DAILYSYNC_BIN = path.join(REPO_ROOT, 'apps/backup/dist/bin/dailysync.js');
+export const DAILYSYNC_BIN = path.join(REPO_ROOT, 'apps/backup/dist/bin/dailysync.cjs');
 export function dailysyncCommand(src: string, dst: string, reportFile: string, concurrency: string, extra: string[] = []): string[] {
   // NB: dailysync preserves hard links, ACLs and xattrs by default (-H -A -X on top of -a); the rsync
   // contestants run plain -a. Pass --dailysync-extra "--no-hard-links --no-acls --no-xattrs" to compare like for like.

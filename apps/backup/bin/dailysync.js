@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Development launcher, not shipped: runs the TypeScript sources through tsx, with the
 // `@dailysync/source` export condition so the workspace packages resolve to their src/ too (no
-// build needed). The published command is dist/bin/dailysync.js (package.json `bin`).
+// build needed). The published command is dist/bin/dailysync.cjs (package.json `bin`).
 import { register as registerHooks } from 'node:module';
 import { register } from 'tsx/esm/api';
 

@@ -1,0 +1,47 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { makeTempDir, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
+
+// The compiled command that package.json `bin` points at (npm test builds it first).
+const PUBLISHED_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/bin/dailysync.cjs');
+
+/** Runs a backup with the published command and returns the most threads its process had while it ran. */
+async function peakThreads(dir: string, name: string, env: Record<string, string | undefined>): Promise<number> {
+  const source = path.join(dir, 'prod');
+  const dest = path.join(dir, name);
+  // Slow enough (bandwidth limit) to look at the process while rsync copies.
+  const run = execa(process.execPath, [PUBLISHED_BIN, 'sync', '--source', source, '--dest', dest, '--plain', '--bwlimit', '2048'], { reject: false, env });
+  let peak = 0;
+  while (run.exitCode === null) {
+    const tasks = await fs.readdir(`/proc/${run.pid}/task`).catch(() => [] as string[]);
+    peak = Math.max(peak, tasks.length);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const end = await run;
+  expect(end.exitCode).toBe(0);
+  expect(await treeDifferences(source, dest)).toEqual([]);
+  return peak;
+}
+
+describe('the published dailysync command', () => {
+  test('starts Node\'s thread pool with 16 threads (lookups on a NAS), unless UV_THREADPOOL_SIZE says otherwise', async () => {
+    await fs.access(PUBLISHED_BIN).catch(() => {
+      throw new Error(`${PUBLISHED_BIN} is missing: run npm run build (npm test does)`);
+    });
+    const { dir, cleanup } = await makeTempDir('dailysync-bin-');
+    try {
+      await writeTree(path.join(dir, 'prod'), { 'alpha/clip.bin': Buffer.alloc(3 * 1024 * 1024, 1), 'beta/notes': 'n' });
+      const { UV_THREADPOOL_SIZE: _ignored, ...env } = process.env;
+      const bigPool = await peakThreads(dir, 'default pool', env);
+      const userPool = await peakThreads(dir, 'pool of 4', { ...env, UV_THREADPOOL_SIZE: '4' });
+      // Main thread, V8's workers and the pool: 12 more threads with 16 than with 4 (the
+      // sampling may miss a short-lived one).
+      expect(bigPool - userPool).toBeGreaterThanOrEqual(10);
+      expect(bigPool).toBeGreaterThanOrEqual(20);
+    } finally {
+      await cleanup();
+    }
+  });
+});
