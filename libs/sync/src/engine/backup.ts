@@ -156,7 +156,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   let forwardAbort = (): void => undefined;
   let tempDir: string | undefined;
   try {
-  tempDir = usesRunTempDir(options) ? await makeRunTempDir(options.dest) : undefined;
+  tempDir = tasks.some((t) => usesRunTempDir(options, t)) ? await makeRunTempDir(options.dest) : undefined;
   // A full backup disk stops every task writing there: they would fail too, after more work.
   const stopWriting = new AbortController();
   // Each running rsync (up to 256 at once) listens on this signal and removes its listener when it
@@ -199,7 +199,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         onProgress: hooks.onTaskProgress,
         onDeleting: hooks.onTaskDeleting,
         maxDeletions: safeRun.deletionCaps?.get(task.id),
-        tempDir: await taskTempDir(tempDir, (tasksStarted += 1)),
+        tempDir: usesRunTempDir(options, task) ? await taskTempDir(tempDir, (tasksStarted += 1)) : undefined,
         localDisks: roots?.localDisks,
         written,
       };

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedBackupOptions } from '../options.js';
+import type { SyncTask } from '../plan/task.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
 
 /**
@@ -97,16 +98,19 @@ export function runTempRoot(dest: string): string {
 const RUN_TEMP_NAME = /^(.+)-(\d+)-[0-9a-f]{8}$/;
 
 /**
- * Whether this run's rsyncs write their temporary files into the run's own folder. Only without
- * --delete: with it, a file a killed rsync left beside its target is in no source folder, so the
- * next run's rsync deletes it, as one whole-tree rsync would; without it nothing would, so the
- * file must be provably ours. The folder has a price: rsync 3.5.0 opens it component by component
- * about four times per file written (2,000 one-file projects on tmpfs: 0.40 s without it, 0.57 s
- * relative, 0.88 s absolute; 200 files into a NAS without a metadata cache: 7.4 s without it,
- * 25.5 s through the absolute path a project's task must use). A remote backup never has one.
+ * Whether a task's rsync writes its temporary files into the run's own folder. Without --delete,
+ * always: nothing else would remove what a killed rsync left beside a file, so it must be provably
+ * ours. With --delete, only the link pass: a file a killed rsync left beside its target is in no
+ * source folder, so the next run's rsync deletes it, as one whole-tree rsync would; but the link
+ * pass writes into folders other tasks own while they run, and their --delete would take its
+ * temporary file from under it (the rename then fails). The folder has a price: rsync 3.5.0 opens
+ * it component by component about four times per file written (2,000 one-file projects on tmpfs:
+ * 0.40 s without it, 0.57 s relative, 0.88 s absolute; 200 files into a NAS without a metadata
+ * cache: 7.4 s without it, 25.5 s through the absolute path a project's task must use). A remote
+ * backup never has one.
  */
-export function usesRunTempDir(options: Pick<ResolvedBackupOptions, 'delete' | 'destLocation' | 'dryRun'>): boolean {
-  return options.destLocation.kind === 'local' && !options.dryRun && !options.delete;
+export function usesRunTempDir(options: Pick<ResolvedBackupOptions, 'delete' | 'destLocation' | 'dryRun'>, task: Pick<SyncTask, 'kind'>): boolean {
+  return options.destLocation.kind === 'local' && !options.dryRun && (!options.delete || task.kind === 'links');
 }
 
 /** Creates this run's temporary folder for rsync's files (see runTempRoot). */

@@ -6,7 +6,7 @@ import { runBackup } from '../../src/engine/backup.js';
 import { resolveBackupOptions } from '../../src/options.js';
 import type { SyncTask } from '../../src/plan/task.js';
 import { buildRsyncArgs } from '../../src/rsync/args.js';
-import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot } from '../../src/safety/recover.js';
+import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot, usesRunTempDir } from '../../src/safety/recover.js';
 import { exists, makeTempDir, treeDifferences, writeTree } from '../helpers/tree.js';
 
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
@@ -80,6 +80,19 @@ describe('clean-up after a killed run', () => {
     expect(await exists(path.join(dest, 'beta', beside[0]!))).toBe(false);
     expect(await fs.readdir(path.join(dest, 'beta'))).toEqual(['big.bin']);
     expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
+  test('with --delete only the link pass keeps the run folder: it writes into folders whose own tasks delete what is not in the source', () => {
+    const tasks: SyncTask[] = [
+      { id: 'alpha', project: 'alpha', kind: 'project', relPath: 'alpha', excludeTopLevelDirs: [], weight: 1 },
+      { id: '(batch 1)', project: '(batch 1)', kind: 'batch', relPath: '', excludeTopLevelDirs: 'all', weight: 1, projects: ['beta', 'gamma'] },
+      { id: './hard links', project: '(root)', kind: 'links', relPath: '', excludeTopLevelDirs: 'all', weight: 1 },
+    ];
+    const local = (extra: object) => resolveBackupOptions({ source: path.join(dir, 'prod'), dest: path.join(dir, 'backup'), ...extra });
+    expect(tasks.map((t) => usesRunTempDir(local({ delete: true }), t))).toEqual([false, false, true]);
+    expect(tasks.map((t) => usesRunTempDir(local({}), t))).toEqual([true, true, true]);
+    expect(tasks.map((t) => usesRunTempDir(local({ delete: true, dryRun: true }), t))).toEqual([false, false, false]);
+    expect(tasks.map((t) => usesRunTempDir(resolveBackupOptions({ source: path.join(dir, 'prod'), dest: `backup@nas:${dir}/backup` }), t))).toEqual([false, false, false]);
   });
 
   test('removes the temporary folders of dead runs on this host only, never a live run\'s or another host\'s', async () => {
