@@ -79,8 +79,8 @@ describe.each([
     written.note(tasks[1]!, '2', '>f.st......');
     expect(await run(true, written)).toEqual(['./b']);
     expect(await run(true, new WrittenFolders())).toEqual([]);
-    // Created entries, hard links and deletions write into a folder too.
-    for (const itemize of ['cd+++++++++', 'cL+++++++++', 'hf+++++++++', '*deleting  ']) {
+    // Created entries, hard links, deletions and a file pushed to a remote backup write into a folder too.
+    for (const itemize of ['cd+++++++++', 'cL+++++++++', 'hf+++++++++', '*deleting  ', '<f.st......']) {
       await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dir, 'dst/a')]);
       const w = new WrittenFolders();
       w.note(tasks[0]!, 'x', itemize);

@@ -35,8 +35,11 @@ export async function foldersThatDiffer(folders: readonly Buffer[], roots: Folde
   });
 }
 
-/** Itemized changes that write into a folder: a file received, an entry created, a hard link made, a deletion. */
-const WRITES_INTO_FOLDER = /^[>ch*]/;
+/**
+ * Itemized changes that write into a folder: a file received (`>`, or `<` when pushing to a remote
+ * backup), an entry created, a hard link made, a deletion.
+ */
+const WRITES_INTO_FOLDER = /^[<>ch*]/;
 
 /**
  * The task folders this run's rsyncs wrote into. Only their times can be left late by rsync (see
