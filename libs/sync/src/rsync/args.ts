@@ -129,7 +129,8 @@ export function buildRsyncArgs(task: SyncTask, options: ResolvedBackupOptions, l
  */
 export function batchOperands(task: Pick<SyncTask, 'kind' | 'projects'>, options: Pick<ResolvedBackupOptions, 'sourceLocation'>): string[] | undefined {
   if (task.kind !== 'batch' || options.sourceLocation.kind !== 'local') return undefined;
-  const root = options.sourceLocation.path.replace(/\/+$/, '');
+  // --relative cuts each operand at its first `/./`: none may come before the one added here.
+  const root = options.sourceLocation.path.replace(/\/\.(?=\/|$)/g, '').replace(/\/+$/, '');
   return (task.projects ?? []).map((name) => `${root}/./${name}`);
 }
 

@@ -207,6 +207,9 @@ describe('small projects batched into shared rsync tasks (real rsync)', () => {
     expect(await exists(path.join(dest, 'star*'))).toBe(false);
     expect(await exists(path.join(dest, 'root file.txt'))).toBe(false);
     expect(await exists(path.join(dest, 'gone since planning'))).toBe(false);
+    // A source path given with `/./` in it: --relative would cut the operands there.
+    const dotted = buildRsyncArgs(batch, resolveBackupOptions({ source: source.replace(/\/prod$/, '/./prod'), dest, delete: true }));
+    expect(dotted.slice(dotted.indexOf('--') + 1, -1)).toEqual(batch.projects?.map((name) => `${source}/./${name}`));
     // A remote source keeps the rules over the root.
     const remote = buildRsyncArgs(batch, resolveBackupOptions({ source: `backup@nas:${source}`, dest, delete: true }));
     expect(remote).toContain('--exclude=/*');
