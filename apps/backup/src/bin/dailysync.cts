@@ -10,6 +10,15 @@
 // guard 0.50 -> 0.30 s, finish 0.62 -> 0.29 s with 16). A value the user set is kept.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
-void import('../cli/main.js').then(async ({ main }) => {
-  process.exitCode = await main(process.argv.slice(2));
-});
+// main() returns the exit status; until it has, the status is a failure, so a run that ends
+// without main() settling (its event loop ran dry) never looks like success to cron.
+process.exitCode = 1;
+import('../cli/main.js')
+  .then(async ({ main }) => {
+    process.exitCode = await main(process.argv.slice(2));
+  })
+  .catch((error: unknown) => {
+    // main() reports its own errors; this is for one that escaped it: one line, no stack.
+    process.stderr.write(`dailysync: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 70;
+  });
