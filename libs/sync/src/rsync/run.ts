@@ -81,6 +81,13 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   let progressBytes = 0;
   let progressShownAt = -Infinity;
   let progressNotShown: RsyncProgress | undefined;
+  // A record held back is shown when its interval is over, even if rsync writes nothing more by then.
+  let progressTimer: NodeJS.Timeout | undefined;
+  const showProgress = (progress: RsyncProgress): void => {
+    progressShownAt = performance.now();
+    progressNotShown = undefined;
+    options.onProgress?.(progress);
+  };
 
   const handleStdoutRecord = (record: string): void => {
     if (statsText !== undefined) {
@@ -94,14 +101,16 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
     const progress = parseProgressLine(record);
     if (progress) {
       progressBytes = progress.bytes;
-      const now = performance.now();
-      if (now - progressShownAt < PROGRESS_EVERY_MS) {
-        progressNotShown = progress;
+      const wait = PROGRESS_EVERY_MS - (performance.now() - progressShownAt);
+      if (wait <= 0) {
+        showProgress(progress);
         return;
       }
-      progressShownAt = now;
-      progressNotShown = undefined;
-      options.onProgress?.(progress);
+      progressNotShown = progress;
+      progressTimer ??= setTimeout(() => {
+        progressTimer = undefined;
+        if (progressNotShown) showProgress(progressNotShown);
+      }, wait);
       return;
     }
     const item = parseItemizeLine(record);
@@ -137,7 +146,8 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
   if (killTimer) clearTimeout(killTimer);
   stdoutSplitter.flush().forEach(handleStdoutRecord);
   stderrSplitter.flush().forEach(handleStderrRecord);
-  if (progressNotShown) options.onProgress?.(progressNotShown);
+  if (progressTimer) clearTimeout(progressTimer);
+  if (progressNotShown) showProgress(progressNotShown);
 
   const spawnFailed = result.startError !== undefined;
   if (spawnFailed) {
