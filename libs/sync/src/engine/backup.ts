@@ -186,47 +186,48 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const written = new WrittenFolders();
   // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
   const roots = await folderRoots(options);
-  await runQueue(
-    tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id)),
-    limit,
-    async (task) => {
-      const taskContext = {
-        auto,
-        options,
-        retry,
-        signal: taskSignal,
-        onStart: hooks.onTaskStart,
-        onProgress: hooks.onTaskProgress,
-        onDeleting: hooks.onTaskDeleting,
-        maxDeletions: safeRun.deletionCaps?.get(task.id),
-        tempDir: usesRunTempDir(options, task) ? await taskTempDir(tempDir, (tasksStarted += 1)) : undefined,
-        localDisks: roots?.localDisks,
-        written,
-      };
-      if (task.kind === 'batch') {
-        // One rsync for several small projects; the report keeps one result per project.
-        const outcome = await runBatchTask(task, taskContext);
-        if (outcome.batch.alsoSeen?.includes('disk-full')) {
-          diskFull = true;
-          stopWriting.abort();
-        }
-        for (const r of outcome.projects) results.set(r.id, r);
-        hooks.onTaskFinish?.(task, batchAsFinished(outcome.batch, outcome.projects));
-        return;
-      }
-      const result = await runPlannedTask(task, taskContext);
-      if (result.alsoSeen?.includes('disk-full')) {
+  const runOne = async (task: SyncTask): Promise<void> => {
+    const taskContext = {
+      auto,
+      options,
+      retry,
+      signal: taskSignal,
+      onStart: hooks.onTaskStart,
+      onProgress: hooks.onTaskProgress,
+      onDeleting: hooks.onTaskDeleting,
+      maxDeletions: safeRun.deletionCaps?.get(task.id),
+      tempDir: usesRunTempDir(options, task) ? await taskTempDir(tempDir, (tasksStarted += 1)) : undefined,
+      localDisks: roots?.localDisks,
+      written,
+    };
+    if (task.kind === 'batch') {
+      // One rsync for several small projects; the report keeps one result per project.
+      const outcome = await runBatchTask(task, taskContext);
+      if (outcome.batch.alsoSeen?.includes('disk-full')) {
         diskFull = true;
         stopWriting.abort();
       }
-      if (diskFull && !request.signal?.aborted && result.status === 'interrupted') {
-        Object.assign(result, { status: 'failed', error: 'stopped because the destination disk is full; the previous backup copies are intact' });
-      }
-      results.set(task.id, result);
-      hooks.onTaskFinish?.(task, result);
-    },
-    { signal: taskSignal },
-  );
+      for (const r of outcome.projects) results.set(r.id, r);
+      hooks.onTaskFinish?.(task, batchAsFinished(outcome.batch, outcome.projects));
+      return;
+    }
+    const result = await runPlannedTask(task, taskContext);
+    if (result.alsoSeen?.includes('disk-full')) {
+      diskFull = true;
+      stopWriting.abort();
+    }
+    if (diskFull && !request.signal?.aborted && result.status === 'interrupted') {
+      Object.assign(result, { status: 'failed', error: 'stopped because the destination disk is full; the previous backup copies are intact' });
+    }
+    results.set(task.id, result);
+    hooks.onTaskFinish?.(task, result);
+  };
+  const queued = tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id));
+  // A remote backup's link pass writes its temporary files beside its files (no run folder there),
+  // in folders other tasks own: their --delete could remove them before the rename. It runs after them.
+  const afterTheRest = options.destLocation.kind !== 'local' && options.delete ? queued.filter((t) => t.kind === 'links') : [];
+  await runQueue(queued.filter((t) => !afterTheRest.includes(t)), limit, runOne, { signal: taskSignal });
+  if (afterTheRest.length > 0) await runQueue(afterTheRest, limit, runOne, { signal: taskSignal });
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);

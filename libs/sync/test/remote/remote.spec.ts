@@ -120,6 +120,29 @@ describe('backup to and from an rsync daemon', () => {
     }
   });
 
+  test('with --delete, a remote backup\'s link pass starts after every other task: its temporary files lie in their folders', async () => {
+    const linked = path.join(work.dir, 'linked source');
+    await writeTree(linked, { 'alpha/a.txt': 'shared\n', 'beta/other.txt': 'b\n', 'gamma/g.txt': 'g\n' });
+    await fs.link(path.join(linked, 'alpha/a.txt'), path.join(linked, 'beta/b.txt'));
+    const url = `rsync://${LOOPBACK}:${daemon.port}/backup/linked copy`;
+    const events: string[] = [];
+    const report = await runBackup({
+      source: linked,
+      dest: url,
+      delete: true,
+      concurrency: 4,
+      retry: FAST_RETRY,
+      hooks: { onTaskStart: (t) => events.push(`start ${t.kind}`), onTaskFinish: (t) => events.push(`end ${t.kind}`) },
+    });
+    expect(report.ok).toBe(true);
+    const linksStart = events.indexOf('start links');
+    expect(linksStart).toBeGreaterThan(0);
+    expect(events.slice(0, linksStart).filter((e) => e.startsWith('start')).length).toBe(events.slice(0, linksStart).filter((e) => e.startsWith('end')).length);
+    const copy = path.join(daemonRoot, 'linked copy');
+    expect(await treeDifferences(linked, copy)).toEqual([]);
+    expect((await fs.stat(path.join(copy, 'alpha/a.txt'))).ino).toBe((await fs.stat(path.join(copy, 'beta/b.txt'))).ino);
+  });
+
   test('a project split into parts is pushed to a daemon completely', async () => {
     const big: Record<string, string> = {};
     for (let d = 0; d < 6; d++) for (let f = 0; f < 8; f++) big[`big/sub ${d}/deeper ${d % 2}/f${f}.dat`] = `${d}/${f}\n`;
