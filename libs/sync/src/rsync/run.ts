@@ -107,10 +107,11 @@ export async function runRsync(options: RsyncRunOptions): Promise<RsyncRunResult
         return;
       }
       progressNotShown = progress;
+      // Node's timers count whole milliseconds: one more keeps the interval whole.
       progressTimer ??= setTimeout(() => {
         progressTimer = undefined;
         if (progressNotShown) showProgress(progressNotShown);
-      }, wait);
+      }, Math.ceil(wait) + 1);
       return;
     }
     const item = parseItemizeLine(record);

@@ -57,10 +57,10 @@ describe('plan executor and command', () => {
     const out = new Capture();
     const { exitCode, result } = await runPlanCommand({ source, dest, concurrency: '2', json: false }, { stdout: out as unknown as NodeJS.WritableStream });
     expect(exitCode).toBe(0);
-    // Two small projects share one rsync (a batch), planned before the root pass.
-    expect(result?.plan.tasks.map((t) => [t.id, t.projects])).toEqual([['(batch 1)', ['big', 'small']], ['.', undefined]]);
-    expect(result?.plan.tasks[0]?.estimate).toEqual({ files: 23, bytes: expect.any(Number), basis: 'walk' });
-    expect(out.text).toMatch(/^1\s+\(batch 1\): 2 small projects\s+batch\s+23\s/m);
+    // The root pass first (it looks at every top-level entry), then two small projects sharing one rsync (a batch).
+    expect(result?.plan.tasks.map((t) => [t.id, t.projects])).toEqual([['.', undefined], ['(batch 1)', ['big', 'small']]]);
+    expect(result?.plan.tasks[1]?.estimate).toEqual({ files: 23, bytes: expect.any(Number), basis: 'walk' });
+    expect(out.text).toMatch(/^2\s+\(batch 1\): 2 small projects\s+batch\s+23\s/m);
     expect(out.text).toContain('(nothing was written)');
     expect(await snapshot(dir)).toEqual(before);
   });
@@ -69,7 +69,7 @@ describe('plan executor and command', () => {
     const out = new Capture();
     expect((await runPlanCommand({ source, dest, json: true }, { stdout: out as unknown as NodeJS.WritableStream })).exitCode).toBe(0);
     const plan = JSON.parse(out.text) as { tasks: Array<{ id: string; kind: string }>; estimatedMs: number };
-    expect(plan.tasks.map((t) => t.id)).toEqual(['(batch 1)', '.']);
+    expect(plan.tasks.map((t) => t.id)).toEqual(['.', '(batch 1)']);
     expect(plan.estimatedMs).toBeGreaterThan(0);
     const err = new Capture();
     const bad = await runPlanCommand({ source: 'relative/path', dest }, { stderr: err as unknown as NodeJS.WritableStream });
@@ -81,7 +81,7 @@ describe('plan executor and command', () => {
     const before = await snapshot(dir);
     const run = await execa('npx', ['nx', 'run', 'backup:plan', `--source=${source}`, `--dest=${dest}`], { cwd: ROOT, reject: false, env: NX_TEST_ENV });
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/1\s+\(batch 1\): 2 small projects\s+batch/);
+    expect(run.stdout).toMatch(/2\s+\(batch 1\): 2 small projects\s+batch/);
     expect(await snapshot(dir)).toEqual(before);
   });
 });
