@@ -96,9 +96,9 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
     });
     if (options.json) {
       const { plan, shardTaskIds } = result;
-      const { tasks, totalWorkMs, estimatedMs, concurrency, splitThresholdMs } = plan;
-      const shown = { source: result.options.source, dest: result.options.dest, tasks, totalWorkMs, estimatedMs, concurrency, splitThresholdMs };
-      out.write(`${JSON.stringify({ ...shown, ...(shardTaskIds ? { shardTaskIds } : {}) }, null, 2)}\n`);
+      // The plan as it is, less the guard's internal per-project counts (a Map, which JSON cannot show).
+      const { walkedProjectEntries: _guardCounts, ...shown } = plan;
+      out.write(`${JSON.stringify({ source: result.options.source, dest: result.options.dest, ...shown, ...(shardTaskIds ? { shardTaskIds } : {}) }, null, 2)}\n`);
     } else {
       out.write(formatPlan(result));
     }
