@@ -286,9 +286,9 @@ function bwlimitVerdict(run: RunFacts): RunVerdict | undefined {
   };
 }
 
-/** One task (or one file) ran alone for most of the transfer: more streams cannot shorten it. */
-function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
-  const tasks = run.tasks.filter((t) => t.finishedAt >= t.startedAt);
+/** The task that ran alone for most of the transfer (the critical path), with how long and of what span. */
+function loneTask(runTasks: readonly RunTask[]): { task: RunTask; ms: number; span: number } | undefined {
+  const tasks = runTasks.filter((t) => t.finishedAt >= t.startedAt);
   if (tasks.length === 0) return undefined;
   const { span, alone } = aloneTimes(tasks);
   if (span < T.criticalPathMinMs) return undefined;
@@ -296,7 +296,26 @@ function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
   let ms = 0;
   for (const [k, v] of alone) if (v > ms) [id, ms] = [k, v];
   if (id === undefined || ms < T.criticalPathShare * span) return undefined;
-  const task = tasks.find((t) => t.id === id) as RunTask;
+  return { task: tasks.find((t) => t.id === id) as RunTask, ms, span };
+}
+
+/**
+ * The task a critical-path verdict would name and whose largest file could explain it (it copied
+ * bytes), or undefined: only then is RunFacts.largestFile worth looking up. A run that copied
+ * nothing there (a nothing-changed night) needs no walk of the source.
+ */
+export function criticalPathTaskWithBytes(tasks: readonly RunTask[]): RunTask | undefined {
+  const lone = loneTask(tasks);
+  return lone !== undefined && lone.task.bytes > 0 ? lone.task : undefined;
+}
+
+/** One task (or one file) ran alone for most of the transfer: more streams cannot shorten it. */
+function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
+  const lone = loneTask(run.tasks);
+  if (lone === undefined) return undefined;
+  const { task, ms, span } = lone;
+  const { id } = task;
+  const tasks = run.tasks.filter((t) => t.finishedAt >= t.startedAt);
   const evidence = [
     `task ${id} ran alone for ${seconds(ms)} of the ${seconds(span)} transfer (${pct((100 * ms) / span)}), ${task.files} file${task.files === 1 ? '' : 's'}, ${formatBytes(task.bytes)}`,
   ];

@@ -1,7 +1,7 @@
 export { startSampler } from './sampler.js';
 export type { Sampler, SamplerOptions } from './sampler.js';
 export { SampleBuffer, mergeSamples, DEFAULT_SAMPLE_CAPACITY } from './sample-buffer.js';
-export { classifyBottleneck, THRESHOLDS } from './classify.js';
+export { classifyBottleneck, criticalPathTaskWithBytes, THRESHOLDS } from './classify.js';
 export { formatLiveLine, formatBytes } from './format.js';
 export type { BackupCounters } from './format.js';
 export { collectFacts } from './facts.js';

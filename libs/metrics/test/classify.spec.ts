@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { classifyBottleneck } from '../src/classify.js';
+import { classifyBottleneck, criticalPathTaskWithBytes } from '../src/classify.js';
 import { formatLiveLine } from '../src/format.js';
 import type { Sample, SampleSeries, StaticFacts, DiskRates, NetRates, RunFacts, RunTask } from '../src/types.js';
 
@@ -152,6 +152,16 @@ describe('classifyBottleneck rules', () => {
     const oneFile = classifyBottleneck(series(times(10, () => sample())), { tasks, largestFile: { task: 'big', path: 'big/raw.mov', bytes: 100e6 } });
     expect(oneFile.evidence[1]).toBe('its largest file big/raw.mov (100MB) took about 18.2 s at the task\'s rate');
     expect(oneFile.suggestion.reason).toMatch(/nothing to split, more streams cannot help/);
+  });
+  it('the largest file is worth looking up only for a critical-path task that copied bytes', () => {
+    const others = [task('x', 0, 1000), task('y', 0, 1500)];
+    expect(criticalPathTaskWithBytes([task('big', 0, 20_000, 110e6, 3), ...others])?.id).toBe('big');
+    // A nothing-changed night: the lone task copied nothing, so no file of it can explain the run.
+    expect(criticalPathTaskWithBytes([task('big', 0, 20_000, 0, 0), ...others])).toBeUndefined();
+    // No task ran alone for half the transfer: no critical-path verdict, nothing to look up.
+    expect(criticalPathTaskWithBytes([task('a', 0, 20_000), task('b', 0, 19_000)])).toBeUndefined();
+    // A transfer shorter than the verdict's minimum span.
+    expect(criticalPathTaskWithBytes([task('big', 0, 2000, 110e6), task('x', 0, 100)])).toBeUndefined();
   });
   it('a fixed concurrency with waiting tasks and nothing saturated is the limit', () => {
     const tasks = Array.from({ length: 6 }, (_, i) => task(`p${i}`, (i % 3) * 1000, (i % 3) * 1000 + 3000));
