@@ -231,8 +231,14 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  await restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written);
-  await restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots);
+  // Side by side: both only set attributes of folders that exist (an rsync's time setting changes no
+  // folder's time above it), and where they share a folder they set the same values. Each rsync
+  // ends with about 40 ms of rsync's own exit waits (local) or a round trip (NAS), so one after
+  // the other cost the first night of 2,000 one-file projects 0.12 s and of the slow NAS 1.0 s.
+  await Promise.all([
+    restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written),
+    restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots),
+  ]);
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
