@@ -129,8 +129,9 @@ export interface RunFacts {
   fixedConcurrency?: number;
   tasks: RunTask[];
   /**
-   * The largest file of the task that ran alone longest, when the caller looked it up: rsync's
-   * output names a file only once it is done, so its time is estimated from the task's rate.
+   * The largest file of the task that ran alone longest, when the caller looked it up (dailysync
+   * does only when that task copied bytes, see criticalPathTaskWithBytes): rsync's output names a
+   * file only once it is done, so its time is estimated from the task's rate.
    */
   largestFile?: { task: string; path: string; bytes: number };
 }

@@ -162,6 +162,11 @@ describe('classifyBottleneck rules', () => {
     expect(criticalPathTaskWithBytes([task('a', 0, 20_000), task('b', 0, 19_000)])).toBeUndefined();
     // A transfer shorter than the verdict's minimum span.
     expect(criticalPathTaskWithBytes([task('big', 0, 2000, 110e6), task('x', 0, 100)])).toBeUndefined();
+    // Not looking it up changes no verdict: for a lone task that copied nothing, the file is ignored.
+    const idle = [task('big', 0, 20_000, 0, 0), ...others];
+    const withFile = classifyBottleneck(series(times(10, () => sample())), { tasks: idle, largestFile: { task: 'big', path: 'big/raw.mov', bytes: 100e6 } });
+    expect(classifyBottleneck(series(times(10, () => sample())), { tasks: idle })).toEqual(withFile);
+    expect(withFile.limitedBy).toBe('critical-path');
   });
   it('a fixed concurrency with waiting tasks and nothing saturated is the limit', () => {
     const tasks = Array.from({ length: 6 }, (_, i) => task(`p${i}`, (i % 3) * 1000, (i % 3) * 1000 + 3000));

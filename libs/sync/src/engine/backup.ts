@@ -231,14 +231,18 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   phases.end('transfer');
   // Before the folder times are set: removing an emptied `.dailysync` changes the backup root's own time.
   await removeRunTempDir(tempDir);
-  // Side by side: both only set attributes of folders that exist (an rsync's time setting changes no
-  // folder's time above it), and where they share a folder they set the same values. Each rsync
-  // ends with about 40 ms of rsync's own exit waits (local) or a round trip (NAS), so one after
-  // the other cost the first night of 2,000 one-file projects 0.12 s and of the slow NAS 1.0 s.
-  await Promise.all([
+  // Side by side: both set attributes of existing folders (setting a folder's attributes changes no
+  // time above it). Both also set the backup root's and some parents' (the folder list's implied
+  // folders; the root pass), always to the same source values, so their order does not matter.
+  // Each rsync ends with about 40 ms of rsync's own exit waits (local) or a round trip (NAS): one
+  // after the other cost the first night of 2,000 one-file projects 0.12 s and of the slow NAS 1.0 s.
+  // Both are awaited before an error of either goes on: the lock and the rules files must outlive
+  // every rsync of this run.
+  const closing = await Promise.allSettled([
     restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written),
     restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots),
   ]);
+  for (const pass of closing) if (pass.status === 'rejected') throw pass.reason;
 
   // History and the report know projects: a batch stands for its project tasks there.
   await saveHistory(options, discovery, withBatchesExpanded(tasks), results);

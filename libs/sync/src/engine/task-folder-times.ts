@@ -67,6 +67,9 @@ export async function restoreTaskFolderTimes(
   const wrote = (relPath: string): boolean => written === undefined || written.has(relPath);
   const folders: Buffer[] = [];
   const alwaysCopied: Buffer[] = [];
+  const linkLists: string[] = [];
+  // Every task's outcome is read here, before the first await: the split folders' pass, which runs
+  // beside this one, may mark a task failed later, and this pass must not depend on which came first.
   const done = (id: string): boolean => {
     const own = results.get(id);
     return own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
@@ -84,9 +87,10 @@ export async function restoreTaskFolderTimes(
       // Projects whose names are not valid UTF-8 are copied by the root pass.
       for (const p of discovery.projects) if (p.selected && p.rawName !== undefined) folders.push(Buffer.concat([Buffer.from('./'), p.rawName]));
     } else if (task.kind === 'links' && task.filesFrom !== undefined) {
-      alwaysCopied.push(...foldersAboveListed(await fs.readFile(task.filesFrom)));
+      linkLists.push(task.filesFrom);
     }
   }
+  for (const list of linkLists) alwaysCopied.push(...foldersAboveListed(await fs.readFile(list)));
   const toCopy = [...(compareFirst ? await foldersThatDiffer(folders, compareFirst) : folders), ...alwaysCopied];
   if (toCopy.length === 0) return;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-folders-'));
