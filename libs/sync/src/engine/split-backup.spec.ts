@@ -157,6 +157,38 @@ describe('split projects against real rsync', () => {
     expect(await exists(dest)).toBe(false);
   });
 
+  test('when one closing folder pass fails, the run ends only after the other pass: no rsync of the run outlives it', async () => {
+    await writeTree(source, bigTree());
+    // A hard link across two tasks gives the run a link pass and its list file.
+    await fs.link(path.join(source, 'big/top.txt'), path.join(source, 'other/linked.txt'));
+    const closingLog = path.join(dir, 'closing.log');
+    const rsyncPath = path.join(dir, 'rsync-wrapped');
+    // Real rsync underneath. The link pass (queued last; the root pass, first and one file, has
+    // ended by then) removes its list once it has run, so the task folders' closing pass fails
+    // reading it, and gives the backup root another time, so the other pass has an rsync to run
+    // for the root: that rsync (--exclude=*) takes a second and logs when it ends.
+    await fs.writeFile(
+      rsyncPath,
+      [
+        '#!/bin/sh',
+        'list=',
+        'closing=',
+        'for a in "$@"; do case "$a" in --files-from=*/links) list="${a#--files-from=}";; --exclude=\\*) closing=1;; esac; done',
+        'if [ -n "$closing" ]; then sleep 1; fi',
+        'rsync "$@"; status=$?',
+        `if [ -n "$closing" ]; then echo ended >> '${closingLog}'; fi`,
+        `if [ -n "$list" ]; then rm -f "$list"; touch -d 2001-02-03 '${dest}'; fi`,
+        'exit $status',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    await expect(runBackup({ source, dest, rsyncPath, concurrency: 4, delete: true, planning: { minSplitMs: 0 } })).rejects.toThrow(/ENOENT.*links/);
+    // When the run gave up, the other pass's closing rsync had ended (run side by side, the run
+    // used to give up at once, with that rsync still running and the lock already released).
+    expect((await fs.readFile(closingLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(1);
+  });
+
   test('--concurrency auto (the default) completes a split backup correctly and reports its decisions', async () => {
     await writeTree(source, bigTree());
     const report = await runBackup({ source, dest, delete: true, planning: { minSplitMs: 0 } });
