@@ -5,6 +5,7 @@ import { resolveSshSettings, sshOptionsGiven, type SshOptionsInput, type SshSett
 import { CONNECT_TIMEOUT_SECONDS } from './location/transport.js';
 import { parseShard, type ShardSpec } from './plan/shard.js';
 import { resolveSafetyOptions, type SafetyOptions, type SafetyOptionsInput } from './safety/safety-options.js';
+import { CHANGED_CHECK_MODES, type ChangedCheckMode } from './safety/changed-during-copy.js';
 
 /** What a caller may pass to a backup; every front end (CLI, Nx executor, API) maps onto this. */
 export interface BackupOptions extends SshOptionsInput, SafetyOptionsInput {
@@ -35,6 +36,12 @@ export interface BackupOptions extends SshOptionsInput, SafetyOptionsInput {
   /** rsync executable to run; default `rsync` from PATH. */
   rsyncPath?: string;
   /**
+   * When copied files are looked at again, and copied again if the source was written while rsync
+   * read it (see checksCopies): 'auto' (default) when the source is on this machine's disks,
+   * 'always' (on a NAS mount too: two lookups per copied file), 'off'.
+   */
+  changedCheck?: ChangedCheckMode | string;
+  /**
    * Earlier copies to hard-link unchanged files against (rsync --link-dest), as paths relative to
    * `dest` (e.g. `../2026-12-01T013000Z`); each task links against the same subtree of each. Snapshot mode sets it.
    */
@@ -63,6 +70,7 @@ export interface ResolvedBackupOptions {
   acls: boolean;
   xattrs: boolean;
   rsyncPath: string;
+  changedCheck: ChangedCheckMode;
   /** See BackupOptions.linkDestBases; empty in mirror mode. */
   linkDestBases?: string[];
   /** See BackupOptions.stateRoot; undefined means `dest`. */
@@ -152,10 +160,18 @@ export function resolveBackupOptions(raw: BackupOptions): ResolvedBackupOptions 
     acls: raw.acls ?? true,
     xattrs: raw.xattrs ?? true,
     rsyncPath: raw.rsyncPath ?? 'rsync',
+    changedCheck: parseChangedCheck(raw.changedCheck),
     safety: resolveSafetyOptions(raw),
     ...(raw.linkDestBases === undefined || raw.linkDestBases.length === 0 ? {} : { linkDestBases: raw.linkDestBases }),
     ...(raw.stateRoot === undefined ? {} : { stateRoot: raw.stateRoot }),
   };
+}
+
+/** Accepts auto, always or off (default auto); anything else is a ConfigError. */
+export function parseChangedCheck(value: unknown): ChangedCheckMode {
+  if (value === undefined || value === null) return 'auto';
+  if (typeof value === 'string' && (CHANGED_CHECK_MODES as readonly string[]).includes(value)) return value as ChangedCheckMode;
+  throw new ConfigError(`--changed-check "${String(value)}" is not valid: give auto (check copies when the source is on this machine's disks), always or off`);
 }
 
 /** Where a run keeps its state and lock: `stateRoot` when set (snapshot mode), else the backup root. */

@@ -226,6 +226,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     examples: ['/var/log/dailysync/report.json'],
   },
   {
+    key: 'changedCheck',
+    schema: { type: 'string', enum: ['auto', 'always', 'off'] },
+    default: 'auto',
+    help: 'Look at each copied file again after its rsync and copy it again if the source was written meanwhile: auto when the source is on this machine\'s disks, always (on a NAS mount too: two lookups per copied file), or off, like plain rsync.',
+    commands: ['sync'],
+    cli: { flag: 'changed-check', arg: 'auto|always|off' },
+    config: true,
+  },
+  {
     key: 'retries',
     schema: { type: 'integer', minimum: 0, maximum: 20 },
     default: 2,

@@ -48,6 +48,8 @@ export interface SyncCommandOptions {
   batchBelow?: number;
   /** Extra attempts after a transient rsync failure (connection, stream, timeout), per task. Default 2. */
   retries?: number;
+  /** When copied files are looked at again: auto (default), always or off. */
+  changedCheck?: string;
   /** Refuse the whole run if it would delete more: a count or a percent of the backup ("5%"). */
   maxDelete?: number | string;
   /** With delete, refuse a source that shrank by more than this percent since the last good run (default 50). */
@@ -318,6 +320,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
       destMarker: options.destMarker,
       destFsTypes: options.destFs,
       ...(options.retries === undefined ? {} : { retry: { ...DEFAULT_RETRY_POLICY, retries: parseRetries(options.retries) } }),
+      changedCheck: options.changedCheck,
       hardLinks: options.hardLinks,
       acls: options.acls,
       xattrs: options.xattrs,

@@ -6,7 +6,7 @@ import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
 import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { splitSizedItem } from './batch-attribution.js';
 import type { WrittenFolders } from './folder-attributes.js';
-import { CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
+import { checksCopies, CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
 
@@ -75,9 +75,10 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   let removedFolders: Record<string, number> = {};
   const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
   // The changed-during-copy check may skip files by ctime only where ctime comes from this clock.
-  const sourceClockIsOurs = local && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
+  const sourceClockIsOurs = local && ctx.options.changedCheck !== 'off' && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
   // Both sides on this machine's disks: the check's lookups are cheap enough for the main thread.
   const localDisks = sourceClockIsOurs && ctx.localDisks === true;
+  const checks = checksCopies(ctx.options.changedCheck, local, sourceClockIsOurs);
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;
@@ -102,7 +103,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
             removedFolders[top] = (removedFolders[top] ?? 0) + 1;
           }
         }
-        if (local) copied.add(relPath, itemize);
+        if (checks) copied.add(relPath, itemize);
         ctx.written?.note(task, relPath, itemize);
         ctx.onItem?.(relPath, itemize, sized?.size ?? 0);
       },
@@ -126,7 +127,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
       continue;
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
-    changedDuringCopy = local && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
+    changedDuringCopy = checks && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
       ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? attemptStartedAtMs : undefined, localDisks)
       : [];
     if (changedDuringCopy.length > 0) {

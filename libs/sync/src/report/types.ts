@@ -118,6 +118,11 @@ export interface BackupReport {
   diagnosis?: unknown;
   /** What the safety guards did: lock taken over from a killed run, clean-up, deletions counted before the run. */
   safety?: SafetyReport;
+  /**
+   * Whether copied files were looked at again for writes made while rsync read them (`--changed-check`):
+   * the mode asked for, and whether this run checked (auto: only with the source on this machine's disks).
+   */
+  changedCheck?: { mode: 'auto' | 'always' | 'off'; checked: boolean };
   /** Version of this shape (2: exitCode, hostname, schemaVersion, error); set by the command that writes the record. */
   schemaVersion?: number;
   /** Machine that ran the backup. */

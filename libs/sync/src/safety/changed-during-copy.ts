@@ -31,6 +31,23 @@ export const UNTOUCHED_BEFORE_COPY_MS = 60 * 60 * 1000;
  */
 export const ctimeFromThisClock = isOnLocalDisk;
 
+/** When a run looks at its copies again for files written while rsync read them (`--changed-check`). */
+export type ChangedCheckMode = 'auto' | 'always' | 'off';
+export const CHANGED_CHECK_MODES: readonly ChangedCheckMode[] = ['auto', 'always', 'off'];
+
+/**
+ * Whether a run checks its copies. Only where both sides are paths on this machine (its disks or
+ * mounts): the lookups need them. 'auto' (the default) checks when the source is on this machine's
+ * disks, where a copied file costs one local lookup (its ctime clears most files); a source on a NAS
+ * mount stamps ctime with the server's clock, so every copied file would cost two round trips there
+ * (on the benchmark's slow NAS: 6 s of a 28 s first night). 'always' checks there too; 'off' never
+ * does, like a plain rsync.
+ */
+export function checksCopies(mode: ChangedCheckMode, bothSidesArePaths: boolean, sourceOnLocalDisk: boolean): boolean {
+  if (!bothSidesArePaths || mode === 'off') return false;
+  return mode === 'always' || sourceOnLocalDisk;
+}
+
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
 async function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Promise<boolean> {
   const s = await lookUp(path.join(sourceRoot, rel));

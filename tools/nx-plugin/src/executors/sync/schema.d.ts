@@ -27,6 +27,8 @@ export interface SyncExecutorSchema {
   xattrs?: boolean;
   /** Write the JSON report to this file, on every exit path (refusal, lock, interruption or error too); the path is checked before the backup starts. */
   report?: string;
+  /** Look at each copied file again after its rsync and copy it again if the source was written meanwhile: auto when the source is on this machine's disks, always (on a NAS mount too: two lookups per copied file), or off, like plain rsync. */
+  changedCheck?: "auto" | "always" | "off";
   /** Extra attempts after a transient rsync failure (connection, protocol stream, timeout), per task, with backoff. */
   retries?: number;
   /** Refuse the whole run, before any deletion, if it would delete more entries than this count (500) or percent of the backup ("5%"). */
