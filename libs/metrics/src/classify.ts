@@ -286,8 +286,8 @@ function bwlimitVerdict(run: RunFacts): RunVerdict | undefined {
   };
 }
 
-/** The task that ran alone for most of the transfer (the critical path), with how long and of what span. */
-function loneTask(runTasks: readonly RunTask[]): { task: RunTask; ms: number; span: number } | undefined {
+/** The task that ran alone for most of the transfer (the critical path), with how long, of what span, among how many tasks. */
+function loneTask(runTasks: readonly RunTask[]): { task: RunTask; ms: number; span: number; taskCount: number } | undefined {
   const tasks = runTasks.filter((t) => t.finishedAt >= t.startedAt);
   if (tasks.length === 0) return undefined;
   const { span, alone } = aloneTimes(tasks);
@@ -296,7 +296,7 @@ function loneTask(runTasks: readonly RunTask[]): { task: RunTask; ms: number; sp
   let ms = 0;
   for (const [k, v] of alone) if (v > ms) [id, ms] = [k, v];
   if (id === undefined || ms < T.criticalPathShare * span) return undefined;
-  return { task: tasks.find((t) => t.id === id) as RunTask, ms, span };
+  return { task: tasks.find((t) => t.id === id) as RunTask, ms, span, taskCount: tasks.length };
 }
 
 /**
@@ -313,9 +313,8 @@ export function criticalPathTaskWithBytes(tasks: readonly RunTask[]): RunTask | 
 function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
   const lone = loneTask(run.tasks);
   if (lone === undefined) return undefined;
-  const { task, ms, span } = lone;
+  const { task, ms, span, taskCount } = lone;
   const { id } = task;
-  const tasks = run.tasks.filter((t) => t.finishedAt >= t.startedAt);
   const evidence = [
     `task ${id} ran alone for ${seconds(ms)} of the ${seconds(span)} transfer (${pct((100 * ms) / span)}), ${task.files} file${task.files === 1 ? '' : 's'}, ${formatBytes(task.bytes)}`,
   ];
@@ -325,7 +324,7 @@ function criticalPathVerdict(run: RunFacts): RunVerdict | undefined {
   const fileMs = file !== undefined && file.task === id && task.bytes >= file.bytes && task.bytes > 0 ? (duration * file.bytes) / task.bytes : 0;
   const oneFile = file !== undefined && fileMs >= T.criticalPathShare * span;
   if (file !== undefined && fileMs > 0) evidence.push(`its largest file ${file.path} (${formatBytes(file.bytes)}) took about ${seconds(fileMs)} at the task's rate`);
-  evidence.push(`${tasks.length} task${tasks.length === 1 ? '' : 's'} in all; more streams cannot shorten a single task`);
+  evidence.push(`${taskCount} task${taskCount === 1 ? '' : 's'} in all; more streams cannot shorten a single task`);
   return {
     limitedBy: 'critical-path',
     confidence: ms / span,

@@ -26,7 +26,7 @@ import { runBatchTask } from './run-batch-task.js';
 import { restoreTaskFolderTimes } from './task-folder-times.js';
 import { WrittenFolders, type FolderRoots } from './folder-attributes.js';
 import { isOnLocalDisk } from '../location/local-disk.js';
-import { checksCopies } from '../safety/changed-during-copy.js';
+import { copyCheckFor } from '../safety/changed-during-copy.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
 import { writeTaskRules } from './task-rules.js';
@@ -187,9 +187,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const written = new WrittenFolders();
   // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
   const roots = await folderRoots(options);
-  // What the tasks decide for themselves (run-task.ts), for the report.
-  const bothSidesArePaths = options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local' && !options.dryRun;
-  const copiesChecked = checksCopies(options.changedCheck, bothSidesArePaths, bothSidesArePaths && options.changedCheck !== 'off' && (await isOnLocalDisk(options.source)));
+  // For the report: what the tasks decide for themselves (run-task.ts), asked of the source root.
+  const copiesChecked = (await copyCheckFor(options, options.source)).checks;
   const runOne = async (task: SyncTask): Promise<void> => {
     const taskContext = {
       auto,

@@ -6,7 +6,7 @@ import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
 import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { splitSizedItem } from './batch-attribution.js';
 import type { WrittenFolders } from './folder-attributes.js';
-import { checksCopies, CopiedFiles, ctimeFromThisClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
+import { copyCheckFor, CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
 
@@ -73,12 +73,11 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
   // does not undo the first attempt's. An attempt stopped before its --stats counts what it showed.
   const done = { files: 0, bytes: 0, deleted: 0 };
   let removedFolders: Record<string, number> = {};
-  const local = ctx.options.sourceLocation.kind === 'local' && ctx.options.destLocation.kind === 'local' && !ctx.options.dryRun;
-  // The changed-during-copy check may skip files by ctime only where ctime comes from this clock.
-  const sourceClockIsOurs = local && ctx.options.changedCheck !== 'off' && (await ctimeFromThisClock(taskPaths(task, ctx.options).from));
+  // Asked per task: a project folder can be a mount of its own. The check may skip files by ctime
+  // only where ctime comes from this clock.
+  const { checks, sourceClockIsOurs } = await copyCheckFor(ctx.options, taskPaths(task, ctx.options).from);
   // Both sides on this machine's disks: the check's lookups are cheap enough for the main thread.
   const localDisks = sourceClockIsOurs && ctx.localDisks === true;
-  const checks = checksCopies(ctx.options.changedCheck, local, sourceClockIsOurs);
   for (let attempt = 1; ; attempt++) {
     ctx.onStart?.(task, attempt);
     let currentItem: string | undefined;

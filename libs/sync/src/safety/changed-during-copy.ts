@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { filterByLookups, isOnLocalDisk, type Lookup } from '../location/local-disk.js';
+import type { ResolvedBackupOptions } from '../options.js';
 
 /** How many copied files one attempt remembers for the check; beyond that the rest go unchecked. */
 export const CHANGED_CHECK_LIMIT = 20000;
@@ -46,6 +47,20 @@ export const CHANGED_CHECK_MODES: readonly ChangedCheckMode[] = ['auto', 'always
 export function checksCopies(mode: ChangedCheckMode, bothSidesArePaths: boolean, sourceOnLocalDisk: boolean): boolean {
   if (!bothSidesArePaths || mode === 'off') return false;
   return mode === 'always' || sourceOnLocalDisk;
+}
+
+/**
+ * How a run treats the copies of files under `sourcePath` (a task's source folder, or the source
+ * root): whether they are checked, and whether the source's ctimes come from this clock (then files
+ * untouched since well before the copy need no look at their copy). The tasks and the report ask it.
+ */
+export async function copyCheckFor(
+  options: Pick<ResolvedBackupOptions, 'changedCheck' | 'sourceLocation' | 'destLocation' | 'dryRun'>,
+  sourcePath: string,
+): Promise<{ checks: boolean; sourceClockIsOurs: boolean }> {
+  const bothSidesArePaths = options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local' && !options.dryRun;
+  const sourceClockIsOurs = bothSidesArePaths && options.changedCheck !== 'off' && (await ctimeFromThisClock(sourcePath));
+  return { checks: checksCopies(options.changedCheck, bothSidesArePaths, sourceClockIsOurs), sourceClockIsOurs };
 }
 
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
