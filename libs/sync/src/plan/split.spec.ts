@@ -103,6 +103,17 @@ describe.each([
     expect(estimate.bytes).toBe(10 + 1105 + 4 + 7);
   });
 
+  test('counts every entry and byte of folders holding more files than one batch of lookups', async () => {
+    // 150 files of 1..150 bytes beside a subfolder of 70: sizes are looked up 64 at a time.
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 150; i++) files[`f${i}`] = 'x'.repeat(i);
+    for (let i = 1; i <= 70; i++) files[`sub/g${i}`] = 'y'.repeat(2 * i);
+    await writeTree(dir, files);
+    const estimate = await estimateTree(dir, { maxDepth: 1, budget: walkBudget(1000, 10_000), localDisk: localDisk() });
+    expect(estimate).toMatchObject({ files: 150 + 1 + 70, bytes: (150 * 151) / 2 + 70 * 71, complete: true });
+    expect(estimate.children.get('sub')).toMatchObject({ files: 70, bytes: 70 * 71, complete: true });
+  });
+
   test('stops at the entry budget and says the counts are a lower bound', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) files[`d/f${i}`] = 'x';
