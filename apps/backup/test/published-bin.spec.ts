@@ -44,4 +44,29 @@ describe('the published dailysync command', () => {
       await cleanup();
     }
   });
+
+  test('runs from one bundled module: no @dailysync library file is loaded on its own, and --version names the bundled versions', async () => {
+    const { dir, cleanup } = await makeTempDir('dailysync-bundle-');
+    try {
+      await writeTree(path.join(dir, 'prod'), { 'alpha/clip.bin': 'a', 'beta/notes': 'n' });
+      // NODE_DEBUG=esm names every module file Node's ES module loader stores as it loads it.
+      const run = await execa(process.execPath, [PUBLISHED_BIN, 'sync', '--source', path.join(dir, 'prod'), '--dest', path.join(dir, 'backup'), '--plain'], {
+        reject: false,
+        env: { ...process.env, NODE_DEBUG: 'esm' },
+      });
+      expect(run.exitCode).toBe(0);
+      const loaded = [...run.stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((m) => fileURLToPath(m[1] as string));
+      expect(loaded).toContain(path.resolve(path.dirname(PUBLISHED_BIN), '../cli/main.bundle.js'));
+      expect(loaded.filter((file) => /\/libs\/|@dailysync\//.test(file))).toEqual([]);
+      expect(await treeDifferences(path.join(dir, 'prod'), path.join(dir, 'backup'))).toEqual([]);
+
+      const version = await execa(process.execPath, [PUBLISHED_BIN, '--version']);
+      for (const lib of ['commands', 'sync', 'metrics']) {
+        const { version: built } = JSON.parse(await fs.readFile(path.resolve(path.dirname(PUBLISHED_BIN), `../../../../libs/${lib}/package.json`), 'utf8')) as { version: string };
+        expect(version.stdout).toContain(`  @dailysync/${lib} ${built}\n`);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // `dailysync --version`: what is installed, read from the package.json files actually loaded (a
-// hard-coded number would not tell a mixed or stale install apart), plus node and rsync.
+// hard-coded number would not tell a mixed or stale install apart; in the bundled command, the
+// versions the build took in), plus node and rsync.
 
 const PACKAGES = ['@dailysync/commands', '@dailysync/sync', '@dailysync/metrics'] as const;
 
@@ -25,6 +26,21 @@ function rsyncVersion(): string {
   }
 }
 
+/**
+ * Set by the build in the bundled command (scripts/build-package.mjs): the @dailysync libraries'
+ * versions as bundled into it, which are what runs, whatever versions are installed beside it.
+ */
+declare const DAILYSYNC_BUNDLED_VERSIONS: Record<string, string> | undefined;
+
+function libraryVersion(name: string): string {
+  if (typeof DAILYSYNC_BUNDLED_VERSIONS !== 'undefined') return DAILYSYNC_BUNDLED_VERSIONS[name] ?? 'not bundled';
+  try {
+    return packageVersion(new URL(import.meta.resolve(`${name}/package.json`)));
+  } catch {
+    return 'not found';
+  }
+}
+
 /** The app's own package folder: two levels above this file in src/cli and in dist/cli alike. */
 export function appPackageDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,15 +50,7 @@ export function appPackageDir(): string {
 export function installedVersions(): string {
   const appDir = appPackageDir();
   const lines = [`dailysync ${packageVersion(path.join(appDir, 'package.json'))} (${appDir})`];
-  for (const name of PACKAGES) {
-    let version: string;
-    try {
-      version = packageVersion(new URL(import.meta.resolve(`${name}/package.json`)));
-    } catch {
-      version = 'not found';
-    }
-    lines.push(`  ${name} ${version}`);
-  }
+  for (const name of PACKAGES) lines.push(`  ${name} ${libraryVersion(name)}`);
   lines.push(`  node ${process.version}`, `  rsync ${rsyncVersion()}`);
   return `${lines.join('\n')}\n`;
 }
