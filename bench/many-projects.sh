@@ -3,7 +3,7 @@
 # project (GNU parallel -j8), and the compiled `dailysync` with `rsync -a`'s attributes in plain
 # output, on a pseudo-terminal (the live view, util-linux `script`), and plain on the same kind of
 # pseudo-terminal (what the pty itself costs, apart from the live view). Median of R runs, side by
-# side in one run; every backup is checked against the source with `rsync -ani` (nothing to do).
+# side in one run, interleaved; every backup is checked against the source with `rsync -ani` (nothing to do).
 #   bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
 #   (default 2000 3, every contestant; CONTESTANTS is a comma list of the names below, rsync first;
 #   needs a build: npm run build)
@@ -30,22 +30,25 @@ order=(rsync parallel dailysync-plain dailysync-terminal dailysync-plain-pty)
 [ "${order[0]}" = rsync ] || { echo "CONTESTANTS must start with rsync (the ratios are to it)" >&2; exit 2; }
 echo "| contestant | runs | median s | min-max s | vs rsync | correct |"
 echo "|---|---|---|---|---|---|"
-declare -A medians
-for name in "${order[@]}"; do
-  times=()
-  ok=0
-  for _ in $(seq "$repeats"); do
+# Interleaved: each repeat runs every contestant once, so a slow spell of this shared VM falls on
+# all of them instead of on whichever ran then.
+declare -A times ok
+for _ in $(seq "$repeats"); do
+  for name in "${order[@]}"; do
     rm -rf "$work/dst" && mkdir -p "$work/dst"
     start=$(date +%s.%N)
     bash -c "${cmds[$name]}" >"$work/out" 2>&1 || { echo "$name failed:" >&2; tail -5 "$work/out" >&2; }
     end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc)")
+    times[$name]+="$(echo "$end - $start" | bc) "
     # Correct: a checking rsync would change nothing (dailysync's own .dailysync state aside; the
     # backup root's own time is not compared: per-project rsyncs never set it).
-    [ -z "$(rsync -ani --delete --exclude=/.dailysync "$work/src/" "$work/dst/" | grep -v '^\.d\.\.t\.\.\.\.\.\. \./$')" ] && ok=$((ok + 1))
+    [ -z "$(rsync -ani --delete --exclude=/.dailysync "$work/src/" "$work/dst/" | grep -v '^\.d\.\.t\.\.\.\.\.\. \./$')" ] && ok[$name]=$((${ok[$name]:-0} + 1))
   done
-  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+done
+declare -A medians
+for name in "${order[@]}"; do
+  sorted=$(printf '%s\n' ${times[$name]} | sort -n)
   median=$(echo "$sorted" | sed -n "$(((repeats + 1) / 2))p")
   medians[$name]=$median
-  printf '| %s | %s | %.2f | %.2f-%.2f | %.2f | %s/%s |\n' "$name" "$repeats" "$median" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$(echo "$median / ${medians[rsync]}" | bc -l)" "$ok" "$repeats"
+  printf '| %s | %s | %.2f | %.2f-%.2f | %.2f | %s/%s |\n' "$name" "$repeats" "$median" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$(echo "$median / ${medians[rsync]}" | bc -l)" "${ok[$name]:-0}" "$repeats"
 done
