@@ -3,11 +3,12 @@
 // declarations from src/ into dist/, plus the files tsc does not emit but the package needs at run
 // time or for its types (executor/generator schema.json, hand-written schema.d.ts).
 // dist/ is emptied first so a deleted source file never lingers in a published package.
-//   node ../../scripts/build-package.mjs [--bundle ENTRY OUT]
+//   node ../../scripts/build-package.mjs [--bundle ENTRY OUTDIR]
 // --bundle (the command's package): ENTRY (compiled, under dist/) is also bundled with the
-// @dailysync libraries it imports into OUT, one ES module; other packages stay imports. Node then
-// starts the command from one file instead of resolving, reading and linking about 150 modules
-// (docs/benchmarks.md: 65-70 ms less per run on the benchmark machine).
+// @dailysync libraries it imports into OUTDIR (ES modules: the entry, plus one chunk per part it
+// imports only when needed, so --help still loads no listr2); other packages stay imports. Node
+// then starts the command from a few files instead of resolving, reading and linking about 150
+// modules (docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,9 +31,9 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
 
 const bundleAt = process.argv.indexOf('--bundle');
 if (bundleAt !== -1) {
-  const [entry, out] = process.argv.slice(bundleAt + 1, bundleAt + 3);
-  if (!entry || !out) throw new Error('--bundle needs ENTRY and OUT (paths under the package folder)');
-  await bundle(path.join(packageDir, entry), path.join(packageDir, out));
+  const [entry, outdir] = process.argv.slice(bundleAt + 1, bundleAt + 3);
+  if (!entry || !outdir) throw new Error('--bundle needs ENTRY and OUTDIR (paths under the package folder)');
+  await bundle(path.join(packageDir, entry), path.join(packageDir, outdir));
 }
 
 /** The version of each @dailysync library the bundle takes in (from the nearest package.json of its files), for `dailysync --version`. */
@@ -48,11 +49,14 @@ function bundledVersions(metafile) {
   return versions;
 }
 
-async function bundle(entry, out) {
+async function bundle(entry, outdir) {
   const esbuild = await import('esbuild');
   const common = {
     entryPoints: [entry],
     bundle: true,
+    // Parts the program imports only when a command needs them (the live view with listr2, each
+    // command's module) stay separate chunks, loaded as before only when used.
+    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -69,6 +73,6 @@ async function bundle(entry, out) {
     ],
   };
   // A first pass finds which libraries go in; the second writes the bundle with their versions.
-  const probe = await esbuild.build({ ...common, write: false, metafile: true });
-  await esbuild.build({ ...common, outfile: out, define: { DAILYSYNC_BUNDLED_VERSIONS: JSON.stringify(bundledVersions(probe.metafile)) } });
+  const probe = await esbuild.build({ ...common, outdir, write: false, metafile: true });
+  await esbuild.build({ ...common, outdir, define: { DAILYSYNC_BUNDLED_VERSIONS: JSON.stringify(bundledVersions(probe.metafile)) } });
 }

@@ -1,11 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { makeTempDir, treeDifferences, writeTree } from '../../../libs/sync/test/helpers/tree.js';
 
 // The compiled command that package.json `bin` points at (npm test builds it first).
 const PUBLISHED_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/bin/dailysync.cjs');
+// What the build bundles for it (scripts/build-package.mjs --bundle): the entry and its chunks.
+const BUNDLE_DIR = path.resolve(path.dirname(PUBLISHED_BIN), '../bundle');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Runs a backup with the published command and returns the most threads its process had while it ran. */
 async function peakThreads(dir: string, name: string, env: Record<string, string | undefined>): Promise<number> {
@@ -45,7 +48,7 @@ describe('the published dailysync command', () => {
     }
   });
 
-  test('runs from one bundled module: no @dailysync library file is loaded on its own, and --version names the bundled versions', async () => {
+  test('runs from its bundle: no @dailysync library file is loaded on its own, and plain output loads no live view', async () => {
     const { dir, cleanup } = await makeTempDir('dailysync-bundle-');
     try {
       await writeTree(path.join(dir, 'prod'), { 'alpha/clip.bin': 'a', 'beta/notes': 'n' });
@@ -56,14 +59,30 @@ describe('the published dailysync command', () => {
       });
       expect(run.exitCode).toBe(0);
       const loaded = [...run.stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((m) => fileURLToPath(m[1] as string));
-      expect(loaded).toContain(path.resolve(path.dirname(PUBLISHED_BIN), '../cli/main.bundle.js'));
-      expect(loaded.filter((file) => /\/libs\/|@dailysync\//.test(file))).toEqual([]);
+      expect(loaded).toContain(path.join(BUNDLE_DIR, 'main.js'));
+      const libraries = path.join(REPO_ROOT, 'libs') + path.sep;
+      expect(loaded.filter((file) => file.startsWith(libraries) || file.includes(`${path.sep}node_modules${path.sep}@dailysync${path.sep}`))).toEqual([]);
+      // The live view's chunk (and listr2 with it) is loaded only on a terminal.
+      expect(loaded.filter((file) => file.includes(`${path.sep}node_modules${path.sep}listr2${path.sep}`))).toEqual([]);
       expect(await treeDifferences(path.join(dir, 'prod'), path.join(dir, 'backup'))).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
 
-      const version = await execa(process.execPath, [PUBLISHED_BIN, '--version']);
+  test('--version names the library versions built into the bundle, even where no library package can be found', async () => {
+    const { dir, cleanup } = await makeTempDir('dailysync-bundle-version-');
+    try {
+      // The bundle alone, two levels below a package.json of its own, with no node_modules in reach.
+      await fs.cp(BUNDLE_DIR, path.join(dir, 'app/dist/bundle'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'app/package.json'), JSON.stringify({ name: '@dailysync/backup', version: '9.9.9-copy' }));
+      const entry = pathToFileURL(path.join(dir, 'app/dist/bundle/main.js')).href;
+      const r = await execa(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(['--version']);`], { cwd: dir, reject: false });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/^dailysync 9\.9\.9-copy \(/);
       for (const lib of ['commands', 'sync', 'metrics']) {
-        const { version: built } = JSON.parse(await fs.readFile(path.resolve(path.dirname(PUBLISHED_BIN), `../../../../libs/${lib}/package.json`), 'utf8')) as { version: string };
-        expect(version.stdout).toContain(`  @dailysync/${lib} ${built}\n`);
+        const { version } = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'libs', lib, 'package.json'), 'utf8')) as { version: string };
+        expect(r.stdout).toContain(`  @dailysync/${lib} ${version}\n`);
       }
     } finally {
       await cleanup();

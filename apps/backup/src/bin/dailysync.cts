@@ -13,9 +13,10 @@ process.env['UV_THREADPOOL_SIZE'] ??= '16';
 // main() returns the exit status; until it has, the status is a failure, so a run that ends
 // without main() settling (its event loop ran dry) never looks like success to cron.
 process.exitCode = 1;
-// The build bundles cli/main.js with the @dailysync libraries into one module (scripts/build-package.mjs
-// --bundle): one file to read and link instead of about 150 (65-70 ms of every run).
-const BUNDLED_MAIN = '../cli/main.bundle.js';
+// The build bundles cli/main.js with the @dailysync libraries (scripts/build-package.mjs --bundle,
+// into dist/bundle/: the entry and the chunks it imports when a command needs them): a few files to
+// read and link instead of about 150.
+const BUNDLED_MAIN = '../bundle/main.js';
 (import(BUNDLED_MAIN) as Promise<typeof import('../cli/main.js')>)
   .then(async ({ main }) => {
     process.exitCode = await main(process.argv.slice(2));

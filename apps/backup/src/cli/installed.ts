@@ -41,7 +41,7 @@ function libraryVersion(name: string): string {
   }
 }
 
-/** The app's own package folder: two levels above this file in src/cli and in dist/cli alike. */
+/** The app's own package folder: two levels above this file in src/cli, dist/cli and the bundle's dist/bundle alike. */
 export function appPackageDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 }
