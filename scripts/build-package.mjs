@@ -11,7 +11,7 @@
 // modules (docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 
 const packageDir = process.cwd();
@@ -33,7 +33,13 @@ const bundleAt = process.argv.indexOf('--bundle');
 if (bundleAt !== -1) {
   const [entry, outdir] = process.argv.slice(bundleAt + 1, bundleAt + 3);
   if (!entry || !outdir) throw new Error('--bundle needs ENTRY and OUTDIR (paths under the package folder)');
-  await bundle(path.join(packageDir, entry), path.join(packageDir, outdir));
+  try {
+    await bundle(path.join(packageDir, entry), path.join(packageDir, outdir));
+  } catch (error) {
+    // esbuild has already printed its own errors; ours is one line.
+    process.stderr.write(`build-package: ${error.message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
 }
 
 /** The version of each @dailysync library the bundle takes in (from the nearest package.json of its files), for `dailysync --version`. */
@@ -47,6 +53,24 @@ function bundledVersions(metafile) {
     if (pkg.name?.startsWith('@dailysync/')) versions[pkg.name] = pkg.version;
   }
   return versions;
+}
+
+/**
+ * The bundle imports its external packages from the command's own folder, so each must be a
+ * dependency of the command's package: a library's dependency is not enough once the library is
+ * bundled (npm may install it out of the command's reach).
+ */
+function checkExternalsDeclared(metafile) {
+  const { dependencies = {} } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const externals = new Set(
+    Object.values(metafile.outputs)
+      .flatMap((output) => output.imports)
+      .filter((i) => i.external && !isBuiltin(i.path))
+      .map((i) => packageOf(i.path)),
+  );
+  const missing = [...externals].filter((name) => !(name in dependencies));
+  if (missing.length > 0) throw new Error(`the bundle imports ${missing.join(', ')}: add them to "dependencies" in ${path.join(packageDir, 'package.json')}`);
 }
 
 async function bundle(entry, outdir) {
@@ -74,5 +98,6 @@ async function bundle(entry, outdir) {
   };
   // A first pass finds which libraries go in; the second writes the bundle with their versions.
   const probe = await esbuild.build({ ...common, outdir, write: false, metafile: true });
+  checkExternalsDeclared(probe.metafile);
   await esbuild.build({ ...common, outdir, define: { DAILYSYNC_BUNDLED_VERSIONS: JSON.stringify(bundledVersions(probe.metafile)) } });
 }
