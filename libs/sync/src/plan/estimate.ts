@@ -110,20 +110,6 @@ async function sizesOf(files: readonly string[], localDisk: MainThreadSlices | u
   });
 }
 
-/** Counts one listed entry into `node`; a file's path is queued for its size, a folder's name for the walk below. */
-function countEntry(dir: string, entry: Dirent, node: DirEstimate, options: EstimateOptions, pendingFiles: string[], subdirs: string[]): void {
-  options.budget.entriesLeft -= 1;
-  node.files += 1;
-  if (!entry.isDirectory()) {
-    if (options.sizes !== false) pendingFiles.push(path.join(dir, entry.name));
-    return;
-  }
-  // A name that is not valid UTF-8 arrives with U+FFFD in it and cannot be reached by this
-  // string: it stays in its parent's task (never split off), counted as one entry.
-  if (!entry.name.includes('\uFFFD')) subdirs.push(entry.name);
-  else node.unreadNames = (node.unreadNames ?? 0) + 1;
-}
-
 async function walk(dir: string, node: DirEstimate, depth: number, options: EstimateOptions, nodeCount: { value: number }): Promise<void> {
   const { budget } = options;
   let listing: AsyncIterable<Dirent> | Iterable<Dirent>;
@@ -135,7 +121,6 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
   }
   const pendingFiles: string[] = [];
   const flushFiles = async (): Promise<void> => {
-    if (pendingFiles.length === 0) return;
     const sizes = await sizesOf(pendingFiles, options.localDisk);
     for (const size of sizes) node.bytes += size;
     pendingFiles.length = 0;
@@ -143,38 +128,33 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
   // Subfolders are walked after this folder's listing, several at once: a NAS answers several
   // walkers faster than one, and some (FUSE without parallel dirops) serialize lookups per folder.
   const subdirs: string[] = [];
-  if (Array.isArray(listing)) {
-    // A folder listed whole is counted without an await per entry: thousands of small project
-    // folders are the common case, and a turn of the event loop per entry cost more than the
-    // lookups (2,000 one-file projects on tmpfs: 110 ms cold before, see docs/throughput.md).
-    for (const entry of listing as Dirent[]) {
+  try {
+    for await (const entry of listing) {
       if (exhausted(budget)) {
         node.complete = false;
         break;
       }
-      countEntry(dir, entry, node, options, pendingFiles, subdirs);
-      if (pendingFiles.length >= STAT_BATCH) await flushFiles();
-    }
-    await flushFiles();
-  } else {
-    try {
-      for await (const entry of listing) {
-        if (exhausted(budget)) {
-          node.complete = false;
-          break;
-        }
-        countEntry(dir, entry, node, options, pendingFiles, subdirs);
+      budget.entriesLeft -= 1;
+      node.files += 1;
+      const full = path.join(dir, entry.name);
+      if (!entry.isDirectory()) {
+        if (options.sizes === false) continue;
+        pendingFiles.push(full);
         if (pendingFiles.length >= STAT_BATCH) await flushFiles();
+        continue;
       }
-    } catch {
-      // The directory changed or became unreadable while being read: the counts are a lower bound.
-      node.complete = false;
-    } finally {
-      // for-await closes a streamed folder when it finishes, breaks or fails: nothing left to close.
-      await flushFiles();
+      // A name that is not valid UTF-8 arrives with U+FFFD in it and cannot be reached by this
+      // string: it stays in its parent's task (never split off), counted as one entry.
+      if (!entry.name.includes('\uFFFD')) subdirs.push(entry.name);
+      else node.unreadNames = (node.unreadNames ?? 0) + 1;
     }
+  } catch {
+    // The directory changed or became unreadable while being read: the counts are a lower bound.
+    node.complete = false;
+  } finally {
+    // for-await closes a streamed folder when it finishes, breaks or fails: nothing left to close.
+    await flushFiles();
   }
-  if (subdirs.length === 0) return;
   await runQueue(subdirs, () => options.concurrentSubdirs ?? 4, async (name) => {
     // Children keep their own totals only down to the depth limit; deeper ones add into this node.
     const keep = depth < options.maxDepth && nodeCount.value < (options.maxNodes ?? 50_000);
