@@ -7,19 +7,8 @@
 # checks every copy with `rsync -ani` (nothing to do, the backup root's own time and .dailysync aside).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tree="${1:-$(pwd)/node_modules}"
-repeats="${2:-3}"
-bin="$(pwd)/apps/backup/dist/bin/dailysync.cjs"
-[ -f "$bin" ] || { echo "no compiled build at $bin: run npm run build first" >&2; exit 2; }
-[ -d "$tree" ] || { echo "no folder $tree: give the tree to copy" >&2; exit 2; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-check() {
-  local diff
-  diff="$(rsync -ani --delete --exclude=/.dailysync "$tree/" "$work/dst/" | grep -v '^\.d\.\.t\.\.\.\.\.\. \./$' || true)"
-  [ -z "$diff" ] && echo ok || echo "DIFFERENT: $(echo "$diff" | head -3 | tr '\n' '|')"
-}
-echo "tree: $tree ($(find "$tree" | wc -l) entries, $(du -sh "$tree" | cut -f1)); $(nproc) cores; $(rsync --version | head -1); node $(node --version)"
+# shellcheck source=local-tree-copy.sh
+source bench/local-tree-copy.sh "$@"
 echo "| run | contestant | wall s | vs rsync -a | auto's changes (new limit, reason) | copy |"
 echo "|---|---|---|---|---|---|"
 for r in $(seq "$repeats"); do
