@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { filterByLookups } from '../location/local-disk.js';
+import { filterByLookups, whenBoth } from '../location/local-disk.js';
 import { topFolderOf, type SyncTask } from '../plan/task.js';
 
 /**
@@ -29,10 +29,7 @@ export async function foldersThatDiffer(folders: readonly Buffer[], roots: Folde
   const destRoot = Buffer.from(`${roots.dest}/`);
   const source = (rel: Buffer): Buffer => Buffer.concat([sourceRoot, rel]);
   const dest = (rel: Buffer): Buffer => Buffer.concat([destRoot, rel]);
-  return filterByLookups(folders, roots.localDisks, async (rel, lookUp) => {
-    const [s, b] = await Promise.all([lookUp(source(rel)), lookUp(dest(rel))]);
-    return !sameAttributes(s, b);
-  });
+  return filterByLookups(folders, roots.localDisks, (rel, lookUp) => whenBoth(lookUp(source(rel)), lookUp(dest(rel)), (s, b) => !sameAttributes(s, b)));
 }
 
 /**

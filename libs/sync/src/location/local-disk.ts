@@ -31,15 +31,40 @@ export const SLICE_MS = 5;
 export class MainThreadSlices {
   private sliceStarted = performance.now();
 
-  async breathe(): Promise<void> {
-    if (performance.now() - this.sliceStarted < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.sliceStarted = performance.now();
+  /** A turn for the event loop when this slice is used up; undefined (nothing to await) while it lasts. */
+  breathe(): Promise<void> | undefined {
+    if (performance.now() - this.sliceStarted < SLICE_MS) return undefined;
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.sliceStarted = performance.now();
+    });
   }
 }
 
+/** A value now, or later: a lookup on a local disk answers at once, one through the thread pool later. */
+export type Eventually<T> = T | Promise<T>;
+
+/**
+ * `f` of a value that may still be coming: at once when it is already here, so a loop of local
+ * lookups runs without a promise and a microtask per lookup (2,000 folders compared: 0.16 s of the
+ * main thread with them, measured in a 2,000-project run).
+ */
+export function when<T, R>(value: Eventually<T>, f: (value: T) => Eventually<R>): Eventually<R> {
+  return isPending(value) ? value.then(f) : f(value);
+}
+
+/** A promise, told by its `then` (not instanceof: another realm, a test's VM context, has its own Promise). */
+function isPending<T>(value: Eventually<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/** `f` of two values that may still be coming; asked together, so two round trips overlap on a NAS. */
+export function whenBoth<A, B, R>(a: Eventually<A>, b: Eventually<B>, f: (a: A, b: B) => R): Eventually<R> {
+  if (!isPending(a) && !isPending(b)) return f(a, b);
+  return Promise.all([a, b]).then(([x, y]) => f(x, y));
+}
+
 /** Looks a path up (lstat, nanosecond times); undefined when it cannot be (gone, a name that cannot be reached). */
-export type Lookup = (file: string | Buffer) => BigIntStats | undefined | Promise<BigIntStats | undefined>;
+export type Lookup = (file: string | Buffer) => Eventually<BigIntStats | undefined>;
 
 /** Synchronously, for MainThreadSlices' callers. */
 const lookUpHere: Lookup = (file) => {
@@ -58,15 +83,18 @@ const CONCURRENT_LOOKUPS = 16;
 /**
  * The items for which `test` (given a way to look paths up) is true, in the order given. On this
  * machine's disks (`localDisks`, see isOnLocalDisk) the tests run one after another on the main
- * thread in slices (MainThreadSlices); otherwise CONCURRENT_LOOKUPS at a time through the thread pool.
+ * thread in slices (MainThreadSlices), each at once when it only combines lookups with `when` and
+ * `whenBoth`; otherwise CONCURRENT_LOOKUPS at a time through the thread pool.
  */
-export async function filterByLookups<T>(items: readonly T[], localDisks: boolean, test: (item: T, lookUp: Lookup) => Promise<boolean>): Promise<T[]> {
+export async function filterByLookups<T>(items: readonly T[], localDisks: boolean, test: (item: T, lookUp: Lookup) => Eventually<boolean>): Promise<T[]> {
   const keep = new Array<boolean>(items.length).fill(false);
   if (localDisks) {
     const slices = new MainThreadSlices();
-    for (const [i, item] of items.entries()) {
-      keep[i] = await test(item, lookUpHere);
-      await slices.breathe();
+    for (let i = 0; i < items.length; i++) {
+      const kept = test(items[i] as T, lookUpHere);
+      keep[i] = isPending(kept) ? await kept : kept;
+      const pause = slices.breathe();
+      if (pause) await pause;
     }
   } else {
     await runQueue([...items.keys()], () => CONCURRENT_LOOKUPS, async (i) => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { filterByLookups, isOnLocalDisk, type Lookup } from '../location/local-disk.js';
+import { filterByLookups, isOnLocalDisk, when, type Eventually, type Lookup } from '../location/local-disk.js';
 import type { ResolvedBackupOptions } from '../options.js';
 
 /** How many copied files one attempt remembers for the check; beyond that the rest go unchecked. */
@@ -64,11 +64,11 @@ export async function copyCheckFor(
 }
 
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
-async function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Promise<boolean> {
-  const s = await lookUp(path.join(sourceRoot, rel));
-  if (s === undefined || !s.isFile() || s.ctimeNs < untouchedBeforeNs) return false;
-  const d = await lookUp(path.join(destRoot, rel));
-  return d !== undefined && (s.size !== d.size || s.mtimeNs !== d.mtimeNs);
+function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Eventually<boolean> {
+  return when(lookUp(path.join(sourceRoot, rel)), (s) => {
+    if (s === undefined || !s.isFile() || s.ctimeNs < untouchedBeforeNs) return false;
+    return when(lookUp(path.join(destRoot, rel)), (d) => d !== undefined && (s.size !== d.size || s.mtimeNs !== d.mtimeNs));
+  });
 }
 
 /**
