@@ -93,16 +93,26 @@ export async function checkRsyncInstalled(rsyncPath: string): Promise<string> {
   return match?.[1] ?? 'unknown';
 }
 
-/** All checks that must pass before anything is written. */
+/**
+ * All checks that must pass before anything is written. rsync's own check (a process to start,
+ * the slowest of them) runs beside the path checks; when several fail, rsync's error is the one
+ * reported, as when they ran one after another.
+ */
 export async function preflight(options: ResolvedBackupOptions): Promise<{ rsyncVersion: string; destExists: boolean }> {
-  const rsyncVersion = await checkRsyncInstalled(options.rsyncPath);
+  const [rsync, paths] = await Promise.allSettled([checkRsyncInstalled(options.rsyncPath), checkPaths(options)]);
+  if (rsync.status === 'rejected') throw rsync.reason;
+  if (paths.status === 'rejected') throw paths.reason;
+  return { rsyncVersion: rsync.value, destExists: paths.value.destExists };
+}
+
+async function checkPaths(options: ResolvedBackupOptions): Promise<{ destExists: boolean }> {
   // Remote sides cannot be checked with fs: a remote source is checked by listing it, a remote
   // backup root is created (parent must exist) by ensureRemoteDest before any task runs.
   if (options.sourceLocation.kind === 'local') await checkSourceDirectory(options.source);
   if (options.sourceLocation.kind === 'local' && options.destLocation.kind === 'local') {
     await checkPathsDoNotOverlap(options.source, options.dest);
   }
-  if (options.destLocation.kind !== 'local') return { rsyncVersion, destExists: false };
+  if (options.destLocation.kind !== 'local') return { destExists: false };
   const { exists } = await checkDestDirectory(options.dest);
-  return { rsyncVersion, destExists: exists };
+  return { destExists: exists };
 }

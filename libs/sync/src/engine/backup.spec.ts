@@ -156,6 +156,8 @@ describe('runBackup against real rsync', () => {
       ['concurrency 0', () => ({ source, dest, concurrency: 0 }), /at least 1/],
       ['dest parent missing', () => ({ source, dest: path.join(dir, 'no/such/backup') }), /parent .* does not exist/],
       ['rsync not installed', () => ({ source, dest, rsyncPath: 'rsync-not-installed-here' }), /rsync is not installed.*apt-get install -y rsync/],
+      // The checks run side by side; when several fail, rsync's error is still the one reported.
+      ['rsync not installed and the source missing', () => ({ source: path.join(dir, 'nope'), dest, rsyncPath: 'rsync-not-installed-here' }), /rsync is not installed/],
     ];
     test.each(cases)('%s', async (_name, request, message) => {
       await writeTree(source, { 'alpha/a.txt': 'a\n', 'f.txt': 'f\n' });
