@@ -69,6 +69,15 @@ describe('startSampler on a real process tree', () => {
   // The sampler's CPU cost depends on the machine's load: measured by
   // libs/metrics/scenarios/sampler-overhead.ts (docs/benchmarks.md), not asserted here.
 
+  it('lists the block devices in the series unless told not to (a run that keeps no series skips lsblk)', async () => {
+    const without = await startSampler({ paths: { source: dir, dest: dir }, intervalMs: 50, blockDevices: false }).stop();
+    expect(without.facts.blockDevices).toEqual([]);
+    const withList = await startSampler({ paths: { source: dir, dest: dir }, intervalMs: 50 }).stop();
+    // This machine has at least the disk its temporary folder is on.
+    expect(withList.facts.blockDevices.length).toBeGreaterThan(0);
+    expect(withList.facts.blockDevices.every((d) => typeof d.name === 'string' && d.name !== '')).toBe(true);
+  });
+
   it('never keeps the process alive (unref timer)', async () => {
     const script = "import { startSampler } from './libs/metrics/src/index.ts'; startSampler({ intervalMs: 100 });";
     const child = spawn('npx', ['tsx', '-e', script], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), stdio: 'ignore' });

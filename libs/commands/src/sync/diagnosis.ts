@@ -198,12 +198,15 @@ export class SyncDiagnosis {
   constructor(
     paths: { source: string; dest: string },
     private readonly intervalMs = 1000,
+    /** The series is kept (a scenario recorder): it lists the block devices too (see SamplerOptions). */
+    keepsSeries = false,
     onSample?: (line: string) => void,
   ) {
     this.sampler = startSampler({
       rootPid: process.pid,
       paths,
       intervalMs,
+      blockDevices: keepsSeries,
       movedBytes: () => this.moved(),
       onSample: (s) => {
         this.recent.push(s);

@@ -290,7 +290,7 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     listDeletionsPath = options.listDeletions === undefined ? undefined : path.resolve(cwd, options.listDeletions);
     deletions = options.delete ? await DeletionList.open(listDeletionsPath) : undefined;
     const deleting = deletions;
-    diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000);
+    diagnosis = new SyncDiagnosis({ source, dest }, ctx.sampleIntervalMs ?? 1000, ctx.onSeries !== undefined);
     const sampling = diagnosis;
     if (eventHooks === undefined) {
       const resources = (): string | undefined => sampling.liveLine();
