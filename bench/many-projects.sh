@@ -35,7 +35,9 @@ echo "|---|---|---|---|---|---|"
 declare -A times ok
 for _ in $(seq "$repeats"); do
   for name in "${order[@]}"; do
-    rm -rf "$work/dst" && mkdir -p "$work/dst"
+    # sync: the previous backup's deletion is written out before the clock starts (on a disk, not
+    # tmpfs, its journal work otherwise lands in whichever contestant runs next).
+    rm -rf "$work/dst" && mkdir -p "$work/dst" && sync
     start=$(date +%s.%N)
     bash -c "${cmds[$name]}" >"$work/out" 2>&1 || { echo "$name failed:" >&2; tail -5 "$work/out" >&2; }
     end=$(date +%s.%N)
