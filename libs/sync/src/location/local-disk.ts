@@ -45,8 +45,8 @@ export type Eventually<T> = T | Promise<T>;
 
 /**
  * `f` of a value that may still be coming: at once when it is already here, so a loop of local
- * lookups runs without a promise and a microtask per lookup (2,000 folders compared: 0.16 s of the
- * main thread with them, measured in a 2,000-project run).
+ * lookups runs without a promise and a microtask per lookup (a copy of the folder comparison over
+ * 2,000 folders on tmpfs: 28-38 ms without them, 36-87 ms with them).
  */
 export function when<T, R>(value: Eventually<T>, f: (value: T) => Eventually<R>): Eventually<R> {
   return isPending(value) ? value.then(f) : f(value);
