@@ -243,7 +243,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   // every rsync of this run.
   const closing = await Promise.allSettled([
     restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written),
-    restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots),
+    restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots, planned),
   ]);
   for (const pass of closing) if (pass.status === 'rejected') throw pass.reason;
 

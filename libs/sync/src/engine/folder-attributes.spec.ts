@@ -125,3 +125,28 @@ test('the backup root\'s time is set again at the end only when it differs (comp
     await cleanup();
   }
 });
+
+test('with --shard, a run that ran a part of a split folder sets that folder\'s time again, though another shard owns the folder', async () => {
+  const { dir, cleanup } = await makeTempDir('dailysync-shard-split-time-');
+  try {
+    await writeTree(path.join(dir, 'src'), { 'big/own.txt': 'o', 'big/part/1': 'p' });
+    await execa('rsync', ['-a', `${dir}/src/`, `${dir}/dst/`]);
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    // The folder's own pass (shard 1) and its part (shard 2), planned alike by both shards.
+    const top: SyncTask = { id: 'big', project: 'big', kind: 'project-top', relPath: 'big', excludeTopLevelDirs: ['part'], weight: 1 };
+    const part: SyncTask = { id: 'big/part', project: 'big', kind: 'subtree', relPath: 'big/part', excludeTopLevelDirs: [], weight: 1 };
+    const other: SyncTask = { id: 'small', project: 'small', kind: 'project', relPath: 'small', excludeTopLevelDirs: [], weight: 1 };
+    // What shard 2's part leaves when it creates its folder after shard 1 has set big's time: a late time.
+    await execa('touch', ['-d', '2001-02-03 04:05:06.5', path.join(dest, 'big')]);
+    const options = resolveBackupOptions({ source, dest });
+    // A shard that ran nothing below big leaves it alone.
+    await restoreSplitFolderTimes([other], options, new Map([['small', okResult('small')]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
+    expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).not.toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);
+    // Shard 2, which ran the part (no result of big's own pass here), sets big's time from the source.
+    await restoreSplitFolderTimes([part], options, new Map([['big/part', okResult('big/part')]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
+    expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);
+  } finally {
+    await cleanup();
+  }
+});

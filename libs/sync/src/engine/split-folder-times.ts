@@ -6,11 +6,26 @@ import { runRsync } from '../rsync/run.js';
 import { runQueue } from './queue.js';
 import { foldersThatDiffer, type FolderRoots } from './folder-attributes.js';
 
-/** The folders split into parts (each one's own pass excludes the parts below it), grouped by depth, deepest first. */
-function splitFoldersByDepth(tasks: readonly SyncTask[]): SyncTask[][] {
+/** A folder split into parts: its own pass excludes the parts below it. */
+function isSplitFolder(t: SyncTask): boolean {
+  return t.excludeTopLevelDirs !== 'all' && t.excludeTopLevelDirs.length > 0;
+}
+
+/**
+ * The split folders whose times this run sets again: its own, and those above a part it ran. With
+ * --shard, a folder's parts may run on other machines; each shard that creates something in a split
+ * folder sets the folder's time again at its end, so the last shard to finish leaves it right (as
+ * every shard does with the backup root).
+ */
+function splitFoldersToSet(tasks: readonly SyncTask[], planned: readonly SyncTask[]): SyncTask[] {
+  const ours = new Set(tasks.map((t) => t.id));
+  return planned.filter((folder) => isSplitFolder(folder) && (ours.has(folder.id) || tasks.some((t) => t.relPath.startsWith(`${folder.relPath}/`))));
+}
+
+/** Folders grouped by depth, deepest first. */
+function byDepthDeepestFirst(folders: readonly SyncTask[]): SyncTask[][] {
   const byDepth = new Map<number, SyncTask[]>();
-  for (const t of tasks) {
-    if (t.excludeTopLevelDirs === 'all' || t.excludeTopLevelDirs.length === 0) continue;
+  for (const t of folders) {
     const depth = t.relPath.split('/').length;
     byDepth.set(depth, [...(byDepth.get(depth) ?? []), t]);
   }
@@ -26,7 +41,8 @@ const CONCURRENT_FOLDERS = 8;
  * already have set; an rsync of the folder alone (every entry excluded) sets it again. Deepest
  * first, so a fixed folder is not changed again by one below it. Parts run at full concurrency
  * instead of waiting on each other; this costs one short rsync per split folder at the end.
- * Marks the folder's own task failed when its times cannot be set.
+ * Marks the folder's own task failed when its times cannot be set (another shard's folder has no
+ * task here to mark: its own shard sets it too, and so does the next run).
  */
 export async function restoreSplitFolderTimes(
   tasks: readonly SyncTask[],
@@ -40,17 +56,23 @@ export async function restoreSplitFolderTimes(
   rootPass?: SyncTask,
   /** Both roots reachable as local paths: a folder whose time, mode and owner already match gets no rsync. */
   compareFirst?: FolderRoots,
+  /** Every planned task, of every shard (default `tasks`): split folders above this shard's parts are found there. */
+  planned: readonly SyncTask[] = tasks,
 ): Promise<void> {
   if (options.dryRun) return;
-  const levels = splitFoldersByDepth(tasks);
+  const levels = byDepthDeepestFirst(splitFoldersToSet(tasks, planned));
   if (rootPass) levels.push([{ ...rootPass, filterFile: undefined }]);
+  const ours = new Set(tasks.map((t) => t.id));
   for (const level of levels) {
     await runQueue(
       level,
       () => CONCURRENT_FOLDERS,
       async (task) => {
         const own = results.get(task.id);
-        if (task.kind === 'root' ? own !== undefined && own.status !== 'ok' && own.status !== 'warning' : own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
+        // The root and another shard's folders have no result here: their passes run whenever this run
+        // may have changed them. A folder of this run's own is set only after its own pass succeeded.
+        const elsewhere = task.kind === 'root' || !ours.has(task.id);
+        if (elsewhere ? own !== undefined && own.status !== 'ok' && own.status !== 'warning' : own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
         if (compareFirst && (await foldersThatDiffer([Buffer.from(task.relPath)], compareFirst)).length === 0) return;
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
