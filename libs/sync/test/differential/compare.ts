@@ -88,34 +88,56 @@ async function attributeDump(root: string, ignoreTop: string): Promise<Map<strin
  * left out on both sides. Empty means equal.
  */
 export async function compareTrees(a: string, b: string, options: { ignoreTop?: string; attributes?: boolean } = {}): Promise<string[]> {
+  return [...(await differencesByEntry(a, b, options)).values()].flat().sort();
+}
+
+/** compareTrees' differences keyed by entry (its path; its xattrs and ACLs under a key of their own). */
+async function differencesByEntry(a: string, b: string, options: { ignoreTop?: string; attributes?: boolean } = {}): Promise<Map<string, string[]>> {
   const ignore = options.ignoreTop ?? '.dailysync';
   const [ta, tb] = await Promise.all([snapshot(a, ignore), snapshot(b, ignore)]);
-  const diffs: string[] = [];
+  const diffs = new Map<string, string[]>();
+  const add = (key: string, text: string): void => void diffs.set(key, [...(diffs.get(key) ?? []), text]);
   const name = (p: string): string => show(Buffer.from(p, 'latin1')) || '(root)';
   for (const p of new Set([...ta.keys(), ...tb.keys()])) {
     const fa = ta.get(p);
     const fb = tb.get(p);
     if (!fa || !fb) {
-      diffs.push(`${name(p)}: only in ${fa ? 'first' : 'second'}`);
+      add(p, `${name(p)}: only in ${fa ? 'first' : 'second'}`);
       continue;
     }
     for (const key of ['type', 'mode', 'uid', 'gid', 'size', 'content', 'target'] as const) {
-      if (fa[key] !== fb[key]) diffs.push(`${name(p)}: ${key} ${String(fa[key])} vs ${String(fb[key])}`);
+      if (fa[key] !== fb[key]) add(p, `${name(p)}: ${key} ${String(fa[key])} vs ${String(fb[key])}`);
     }
-    if (fa.mtimeNs !== fb.mtimeNs) diffs.push(`${name(p)}: ${fa.type} mtime ${fa.mtimeNs} vs ${fb.mtimeNs}`);
+    if (fa.mtimeNs !== fb.mtimeNs) add(p, `${name(p)}: ${fa.type} mtime ${fa.mtimeNs} vs ${fb.mtimeNs}`);
   }
   const [ga, gb] = [linkGroups(ta), linkGroups(tb)];
   const members = (key: string | undefined): string => (key ? key.split('\0').map(name).join(' | ') : 'none');
   for (const [p, key] of ga) {
-    if (gb.has(p) && gb.get(p) !== key) diffs.push(`${name(p)}: hard links ${members(key)} vs ${members(gb.get(p))}`);
+    if (gb.has(p) && gb.get(p) !== key) add(p, `${name(p)}: hard links ${members(key)} vs ${members(gb.get(p))}`);
   }
   if (options.attributes !== false) {
     const [xa, xb] = await Promise.all([attributeDump(a, ignore), attributeDump(b, ignore)]);
     for (const p of new Set([...xa.keys(), ...xb.keys()])) {
-      if (xa.get(p) !== xb.get(p)) diffs.push(`${p}: xattrs/ACLs ${JSON.stringify(xa.get(p) ?? '')} vs ${JSON.stringify(xb.get(p) ?? '')}`);
+      if (xa.get(p) !== xb.get(p)) add(`\0attributes ${p}`, `${p}: xattrs/ACLs ${JSON.stringify(xa.get(p) ?? '')} vs ${JSON.stringify(xb.get(p) ?? '')}`);
     }
   }
-  return diffs.sort();
+  return diffs;
+}
+
+/**
+ * A copy against the one-rsync reference, with the source as the judge where the two differ: an
+ * entry where the copy equals the source and the reference does not is rsync's own error, listed
+ * apart (seen: rsync 3.5.0 gives a sticky folder with an ACL `group::---` on its first copy, where
+ * the source has `group::rwx`; safety.md). Every other difference counts.
+ */
+export async function compareWithReference(copy: string, reference: string, source: string): Promise<{ differences: string[]; rsyncOwnErrors: string[] }> {
+  const vsReference = await differencesByEntry(copy, reference);
+  if (vsReference.size === 0) return { differences: [], rsyncOwnErrors: [] };
+  const [copyVsSource, referenceVsSource] = await Promise.all([differencesByEntry(copy, source), differencesByEntry(reference, source)]);
+  const differences: string[] = [];
+  const rsyncOwnErrors: string[] = [];
+  for (const [entry, texts] of vsReference) (!copyVsSource.has(entry) && referenceVsSource.has(entry) ? rsyncOwnErrors : differences).push(...texts);
+  return { differences: differences.sort(), rsyncOwnErrors: rsyncOwnErrors.sort() };
 }
 
 /**

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { runBackup, type RunBackupRequest } from '../../src/engine/backup.js';
 import type { BackupReport } from '../../src/report/types.js';
 import { verifyBackup } from '../../src/verify/verify.js';
-import { compareTrees, REFERENCE_RSYNC } from './compare.js';
+import { compareWithReference, REFERENCE_RSYNC } from './compare.js';
 import { fsSupport, Random, TreeGenerator } from './generate.js';
 
 const run = promisify(execFile);
@@ -20,6 +20,8 @@ export interface NightOutcome {
   changes: string[];
   /** Differences from single rsync's copy plus anything wrong in the runs themselves; empty = equal. */
   problems: string[];
+  /** Where single rsync's own copy differs from the source and dailysync's does not (compareWithReference). */
+  rsyncOwnErrors: string[];
 }
 
 const RSYNC_MIRROR = REFERENCE_RSYNC;
@@ -94,19 +96,20 @@ export async function runSeed(seed: number, nights: number, workDir: string, onN
       const errors = reports.flatMap((r) => r.projects.filter((p) => p.status === 'failed' && p.error).map((p) => p.error ?? ''));
       if (errors.length > 0 && errors.every((e) => RSYNC_DEFAULT_ACL_BUG.test(e))) reports = await runDailysync(source, dest, variant);
       await mirrorWithRsync(source, reference);
-      const problems = [...reportProblems(reports), ...(await compareTrees(dest, reference))];
+      const compared = await compareWithReference(dest, reference, source);
+      const problems = [...reportProblems(reports), ...compared.differences];
       const verify = await verifyBackup({ source, dest });
       if (verify.counts.missing + verify.counts.different > 0 || verify.error) {
         problems.push(`verify: ${verify.counts.missing} missing, ${verify.counts.different} different (${[...verify.missing, ...verify.different].slice(0, 5).join(', ')}) ${verify.error ?? ''}`);
       }
-      const outcome: NightOutcome = { seed, night, variant, changes, problems };
+      const outcome: NightOutcome = { seed, night, variant, changes, problems, rsyncOwnErrors: compared.rsyncOwnErrors };
       outcomes.push(outcome);
       onNight?.(outcome);
       if (problems.length > 0) return outcomes;
     }
     await fs.rm(dir, { recursive: true, force: true });
   } catch (error) {
-    outcomes.push({ seed, night: outcomes.length, variant: { kind: 'single', concurrency: 0 }, changes: [], problems: [`crashed: ${(error as Error).stack ?? String(error)}`] });
+    outcomes.push({ seed, night: outcomes.length, variant: { kind: 'single', concurrency: 0 }, changes: [], problems: [`crashed: ${(error as Error).stack ?? String(error)}`], rsyncOwnErrors: [] });
   }
   return outcomes;
 }

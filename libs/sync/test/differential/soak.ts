@@ -33,8 +33,10 @@ while (nights < total && Date.now() < deadline) {
   seeds += 1;
   const outcomes = await runSeed(seed, Math.min(perSeed, total - nights), work, (o) => {
     const v = o.variant.kind === 'shards' ? 'shards 3' : `concurrency ${o.variant.concurrency}`;
-    console.log(`seed ${o.seed} night ${o.night} (${v}; ${o.changes.join(', ')}): ${o.problems.length === 0 ? 'same as rsync' : 'DIFFERENT'}`);
+    const verdict = o.problems.length > 0 ? 'DIFFERENT' : o.rsyncOwnErrors.length > 0 ? "same as rsync, except where rsync's own copy differs from the source and dailysync's does not" : 'same as rsync';
+    console.log(`seed ${o.seed} night ${o.night} (${v}; ${o.changes.join(', ')}): ${verdict}`);
     for (const p of o.problems.slice(0, 20)) console.log(`    ${p}`);
+    for (const p of o.rsyncOwnErrors.slice(0, 5)) console.log(`    rsync's own: ${p}`);
   });
   nights += outcomes.length;
   if (outcomes.some((o) => o.problems.length > 0)) {
