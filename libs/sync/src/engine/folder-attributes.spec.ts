@@ -143,6 +143,16 @@ test('with --shard, a run that ran a part of a split folder sets that folder\'s 
     // A shard that ran nothing below big leaves it alone.
     await restoreSplitFolderTimes([other], options, new Map([['small', okResult('small')]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
     expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).not.toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);
+    // A shard whose part failed leaves it too: that run is failed anyway, and the next run sets it.
+    await restoreSplitFolderTimes([part], options, new Map([['big/part', { ...okResult('big/part'), status: 'failed' }]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
+    expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).not.toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);
+    // When setting it fails, the part is marked failed, naming the folder (an rsync that exits 23).
+    const failing = path.join(dir, 'rsync-failing');
+    await fs.writeFile(failing, '#!/bin/sh\necho "rsync: simulated failure" >&2\nexit 23\n', { mode: 0o755 });
+    const failedRun = new Map([['big/part', okResult('big/part')]]);
+    await restoreSplitFolderTimes([part], resolveBackupOptions({ source, dest, rsyncPath: failing }), failedRun, undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
+    expect(failedRun.get('big/part')?.status).toBe('failed');
+    expect(failedRun.get('big/part')?.error).toMatch(/times of folder big could not be set/);
     // Shard 2, which ran the part (no result of big's own pass here), sets big's time from the source.
     await restoreSplitFolderTimes([part], options, new Map([['big/part', okResult('big/part')]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
     expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);

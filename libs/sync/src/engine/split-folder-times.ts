@@ -22,6 +22,10 @@ function splitFoldersToSet(tasks: readonly SyncTask[], planned: readonly SyncTas
   return planned.filter((folder) => isSplitFolder(folder) && (ours.has(folder.id) || tasks.some((t) => t.relPath.startsWith(`${folder.relPath}/`))));
 }
 
+function succeeded(result: TaskResult | undefined): boolean {
+  return result !== undefined && (result.status === 'ok' || result.status === 'warning');
+}
+
 /** Folders grouped by depth, deepest first. */
 function byDepthDeepestFirst(folders: readonly SyncTask[]): SyncTask[][] {
   const byDepth = new Map<number, SyncTask[]>();
@@ -41,8 +45,8 @@ const CONCURRENT_FOLDERS = 8;
  * already have set; an rsync of the folder alone (every entry excluded) sets it again. Deepest
  * first, so a fixed folder is not changed again by one below it. Parts run at full concurrency
  * instead of waiting on each other; this costs one short rsync per split folder at the end.
- * Marks the folder's own task failed when its times cannot be set (another shard's folder has no
- * task here to mark: its own shard sets it too, and so does the next run).
+ * Marks the folder's own task failed when its times cannot be set; for another shard's folder, the
+ * first part of this run below it.
  */
 export async function restoreSplitFolderTimes(
   tasks: readonly SyncTask[],
@@ -69,18 +73,22 @@ export async function restoreSplitFolderTimes(
       () => CONCURRENT_FOLDERS,
       async (task) => {
         const own = results.get(task.id);
-        // The root and another shard's folders have no result here: their passes run whenever this run
-        // may have changed them. A folder of this run's own is set only after its own pass succeeded.
-        const elsewhere = task.kind === 'root' || !ours.has(task.id);
-        if (elsewhere ? own !== undefined && own.status !== 'ok' && own.status !== 'warning' : own === undefined || own.status === 'failed' || own.status === 'interrupted') return;
+        // Another shard's folder has no result here: it is set when a part of this run below it
+        // ran (a part that failed or never started leaves the run failed anyway, and the next run
+        // sets the time). The root has none in the shards that do not run it. A folder of this
+        // run's own is set only after its own pass succeeded.
+        const partsRun = ours.has(task.id) || task.kind === 'root' ? [] : tasks.filter((t) => t.relPath.startsWith(`${task.relPath}/`) && succeeded(results.get(t.id)));
+        if (task.kind === 'root' ? own !== undefined && !succeeded(own) : ours.has(task.id) ? own === undefined || own.status === 'failed' || own.status === 'interrupted' : partsRun.length === 0) return;
         if (compareFirst && (await foldersThatDiffer([Buffer.from(task.relPath)], compareFirst)).length === 0) return;
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
         const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
-        if (run.classification.status === 'failed' && own !== undefined) {
-          const error = `the folder's times could not be set after its parts: ${run.classification.meaning}`;
-          results.set(task.id, { ...own, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
-        }
+        if (run.classification.status !== 'failed') return;
+        // The folder's own task is marked, or, for another shard's folder, the first part of this run below it.
+        const marked = own ?? results.get(partsRun[0]?.id ?? '');
+        if (marked === undefined) return;
+        const error = `the times of ${task.relPath === '' ? 'the backup root' : `folder ${task.relPath}`} could not be set after its parts: ${run.classification.meaning}`;
+        results.set(marked.id, { ...marked, status: 'failed', exitCode: run.exitCode ?? null, meaning: error, error });
       },
       { signal },
     );
