@@ -99,10 +99,12 @@ export async function checkRsyncInstalled(rsyncPath: string): Promise<string> {
  * reported, as when they ran one after another.
  */
 export async function preflight(options: ResolvedBackupOptions): Promise<{ rsyncVersion: string; destExists: boolean }> {
-  const [rsync, paths] = await Promise.allSettled([checkRsyncInstalled(options.rsyncPath), checkPaths(options)]);
-  if (rsync.status === 'rejected') throw rsync.reason;
-  if (paths.status === 'rejected') throw paths.reason;
-  return { rsyncVersion: rsync.value, destExists: paths.value.destExists };
+  const paths = checkPaths(options);
+  // Its error is thrown below, after rsync's; a missing rsync is reported at once, even while a
+  // path check waits on a hung NAS mount.
+  paths.catch(() => undefined);
+  const rsyncVersion = await checkRsyncInstalled(options.rsyncPath);
+  return { rsyncVersion, destExists: (await paths).destExists };
 }
 
 async function checkPaths(options: ResolvedBackupOptions): Promise<{ destExists: boolean }> {
