@@ -74,8 +74,9 @@ async function attributeDump(root: string, ignoreTop: string): Promise<Map<strin
     const lines = block.split('\n').filter((l) => l !== '');
     const header = lines.shift();
     if (!header?.startsWith('# file: ')) continue;
-    const file = header.slice('# file: '.length);
-    if (file === `./${ignoreTop}` || file.startsWith(`./${ignoreTop}/`)) continue;
+    // getfattr names entries below `.` without the `./` (older versions kept it).
+    const file = header.slice('# file: '.length).replace(/^\.\//, '');
+    if (file === ignoreTop || file.startsWith(`${ignoreTop}/`)) continue;
     out.set(file, lines.sort().join('\n'));
   }
   return out;
@@ -90,6 +91,9 @@ async function attributeDump(root: string, ignoreTop: string): Promise<Map<strin
 export async function compareTrees(a: string, b: string, options: { ignoreTop?: string; attributes?: boolean } = {}): Promise<string[]> {
   return [...(await differencesByEntry(a, b, options)).values()].flat().sort();
 }
+
+/** The key of an entry's xattrs and ACLs among differencesByEntry's (a path has no NUL byte). */
+const ATTRIBUTES_KEY = '\0attributes ';
 
 /** compareTrees' differences keyed by entry (its path; its xattrs and ACLs under a key of their own). */
 async function differencesByEntry(a: string, b: string, options: { ignoreTop?: string; attributes?: boolean } = {}): Promise<Map<string, string[]>> {
@@ -118,17 +122,20 @@ async function differencesByEntry(a: string, b: string, options: { ignoreTop?: s
   if (options.attributes !== false) {
     const [xa, xb] = await Promise.all([attributeDump(a, ignore), attributeDump(b, ignore)]);
     for (const p of new Set([...xa.keys(), ...xb.keys()])) {
-      if (xa.get(p) !== xb.get(p)) add(`\0attributes ${p}`, `${p}: xattrs/ACLs ${JSON.stringify(xa.get(p) ?? '')} vs ${JSON.stringify(xb.get(p) ?? '')}`);
+      if (xa.get(p) !== xb.get(p)) add(`${ATTRIBUTES_KEY}${p}`, `${p}: xattrs/ACLs ${JSON.stringify(xa.get(p) ?? '')} vs ${JSON.stringify(xb.get(p) ?? '')}`);
     }
   }
   return diffs;
 }
 
 /**
- * A copy against the one-rsync reference, with the source as the judge where the two differ: an
- * entry where the copy equals the source and the reference does not is rsync's own error, listed
- * apart (seen: rsync 3.5.0 gives a sticky folder with an ACL `group::---` on its first copy, where
- * the source has `group::rwx`; safety.md). Every other difference counts.
+ * A copy against the one-rsync reference, with the source as the judge where their xattrs or ACLs
+ * differ: an entry whose xattrs and ACLs in the copy equal the source's, where the reference's do
+ * not, is rsync's own error, listed apart (seen: rsync 3.5.0 gives a sticky folder with an ACL
+ * `group::---` on its first copy, where the source has `group::rwx`; safety.md). Every other
+ * difference counts, whatever the source has: where one rsync and the source disagree on anything
+ * else (a rewrite rsync's quick check skips, a deletion it skips after an I/O error), the contract is
+ * rsync's result.
  */
 export async function compareWithReference(copy: string, reference: string, source: string): Promise<{ differences: string[]; rsyncOwnErrors: string[] }> {
   const vsReference = await differencesByEntry(copy, reference);
@@ -136,7 +143,10 @@ export async function compareWithReference(copy: string, reference: string, sour
   const [copyVsSource, referenceVsSource] = await Promise.all([differencesByEntry(copy, source), differencesByEntry(reference, source)]);
   const differences: string[] = [];
   const rsyncOwnErrors: string[] = [];
-  for (const [entry, texts] of vsReference) (!copyVsSource.has(entry) && referenceVsSource.has(entry) ? rsyncOwnErrors : differences).push(...texts);
+  for (const [entry, texts] of vsReference) {
+    const rsyncsOwn = entry.startsWith(ATTRIBUTES_KEY) && !copyVsSource.has(entry) && referenceVsSource.has(entry);
+    (rsyncsOwn ? rsyncOwnErrors : differences).push(...texts);
+  }
   return { differences: differences.sort(), rsyncOwnErrors: rsyncOwnErrors.sort() };
 }
 
