@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findRsyncProcesses } from '../../src/safety/recover.js';
-import { compareTrees } from './compare.js';
+import { compareWithReference } from './compare.js';
 import { fsSupport, join, listEntries, Random, TreeGenerator } from './generate.js';
 import { mirrorWithRsync, runDailysync } from './nights.js';
 
@@ -66,7 +66,8 @@ describe('a run killed at any point (SIGKILL of dailysync and its rsyncs), then 
       for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
       await runDailysync(source, dest, { kind: 'single', concurrency: 4 });
       await mirrorWithRsync(source, reference);
-      expect(await compareTrees(dest, reference)).toEqual([]);
+      // rsync's own ACL errors in the reference aside (compareWithReference): seeds 25 and 39 hit one.
+      expect((await compareWithReference(dest, reference, source)).differences).toEqual([]);
     }
   }, 420_000);
 });
