@@ -17,9 +17,12 @@ function isSplitFolder(t: SyncTask): boolean {
  * folder sets the folder's time again at its end, so the last shard to finish leaves it right (as
  * every shard does with the backup root).
  */
-function splitFoldersToSet(tasks: readonly SyncTask[], planned: readonly SyncTask[]): SyncTask[] {
-  const ours = new Set(tasks.map((t) => t.id));
-  return planned.filter((folder) => isSplitFolder(folder) && (ours.has(folder.id) || tasks.some((t) => t.relPath.startsWith(`${folder.relPath}/`))));
+function splitFoldersToSet(tasks: readonly SyncTask[], planned: readonly SyncTask[], ours: ReadonlySet<string>): SyncTask[] {
+  return planned.filter((folder) => isSplitFolder(folder) && (ours.has(folder.id) || tasks.some((t) => liesBelow(t, folder))));
+}
+
+function liesBelow(task: SyncTask, folder: SyncTask): boolean {
+  return task.relPath.startsWith(`${folder.relPath}/`);
 }
 
 function succeeded(result: TaskResult | undefined): boolean {
@@ -64,9 +67,9 @@ export async function restoreSplitFolderTimes(
   planned: readonly SyncTask[] = tasks,
 ): Promise<void> {
   if (options.dryRun) return;
-  const levels = byDepthDeepestFirst(splitFoldersToSet(tasks, planned));
-  if (rootPass) levels.push([{ ...rootPass, filterFile: undefined }]);
   const ours = new Set(tasks.map((t) => t.id));
+  const levels = byDepthDeepestFirst(splitFoldersToSet(tasks, planned, ours));
+  if (rootPass) levels.push([{ ...rootPass, filterFile: undefined }]);
   for (const level of levels) {
     await runQueue(
       level,
@@ -77,8 +80,13 @@ export async function restoreSplitFolderTimes(
         // ran (a part that failed or never started leaves the run failed anyway, and the next run
         // sets the time). The root has none in the shards that do not run it. A folder of this
         // run's own is set only after its own pass succeeded.
-        const partsRun = ours.has(task.id) || task.kind === 'root' ? [] : tasks.filter((t) => t.relPath.startsWith(`${task.relPath}/`) && succeeded(results.get(t.id)));
-        if (task.kind === 'root' ? own !== undefined && !succeeded(own) : ours.has(task.id) ? own === undefined || own.status === 'failed' || own.status === 'interrupted' : partsRun.length === 0) return;
+        const elsewhere = task.kind !== 'root' && !ours.has(task.id);
+        const partsRun = elsewhere ? tasks.filter((t) => liesBelow(t, task) && succeeded(results.get(t.id))) : [];
+        let due: boolean;
+        if (task.kind === 'root') due = own === undefined || succeeded(own);
+        else if (elsewhere) due = partsRun.length > 0;
+        else due = own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
+        if (!due) return;
         if (compareFirst && (await foldersThatDiffer([Buffer.from(task.relPath)], compareFirst)).length === 0) return;
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
