@@ -139,12 +139,14 @@ async function differencesByEntry(a: string, b: string, options: { ignoreTop?: s
  */
 export async function compareWithReference(copy: string, reference: string, source: string): Promise<{ differences: string[]; rsyncOwnErrors: string[] }> {
   const vsReference = await differencesByEntry(copy, reference);
-  if (vsReference.size === 0) return { differences: [], rsyncOwnErrors: [] };
-  const [copyVsSource, referenceVsSource] = await Promise.all([differencesByEntry(copy, source), differencesByEntry(reference, source)]);
   const differences: string[] = [];
   const rsyncOwnErrors: string[] = [];
+  // Only xattrs and ACLs can be excused, so only theirs are read again, of the copy, the reference and the source.
+  const judged = [...vsReference.keys()].some((entry) => entry.startsWith(ATTRIBUTES_KEY));
+  const [xc, xr, xs] = judged ? await Promise.all([copy, reference, source].map((root) => attributeDump(root, '.dailysync'))) : [];
   for (const [entry, texts] of vsReference) {
-    const rsyncsOwn = entry.startsWith(ATTRIBUTES_KEY) && !copyVsSource.has(entry) && referenceVsSource.has(entry);
+    const file = entry.startsWith(ATTRIBUTES_KEY) ? entry.slice(ATTRIBUTES_KEY.length) : undefined;
+    const rsyncsOwn = file !== undefined && xc?.get(file) === xs?.get(file) && xr?.get(file) !== xs?.get(file);
     (rsyncsOwn ? rsyncOwnErrors : differences).push(...texts);
   }
   return { differences: differences.sort(), rsyncOwnErrors: rsyncOwnErrors.sort() };
