@@ -90,6 +90,18 @@ describe('dailysync CLI', () => {
     expect(await treeDifferences(path.join(source, 'alpha'), path.join(dest, 'alpha'))).toEqual([]);
   });
 
+  test('a closed stdout (`dailysync sync | head -1`) does not stop the run: the backup completes, the report is written, no stack trace', async () => {
+    const report = path.join(dir, 'r.json');
+    const run = execa(process.execPath, [BIN, 'sync', '--source', source, '--dest', dest, '--report', report, '--plain'], { reject: false, stdout: 'pipe' });
+    // The reader goes away before the first line: every write the run makes to stdout fails with EPIPE.
+    run.stdout?.destroy();
+    const r = await run;
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(await fs.readFile(report, 'utf8')).ok).toBe(true);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
   // Every row has all four cells: jest treats a missing trailing argument as a `done` callback.
   const badInput: Array<[string, () => string[], RegExp, Record<string, string>]> = [
     ['unknown option', () => ['sync', '--source', source, '--dest', dest, '--bogus'], /unknown option --bogus: run "dailysync sync --help"/, {}],

@@ -12,12 +12,28 @@ export function workspaceRootFromHere(): string {
   return appDir.split(path.sep).includes('node_modules') ? process.cwd() : path.resolve(appDir, '../..');
 }
 
+let outputGuarded = false;
+
+/**
+ * A closed stdout or stderr (`dailysync sync | head`, a log pipe whose reader died) must not stop
+ * a backup half way: Node would throw EPIPE from the next write, killing the run with a stack
+ * trace while its rsyncs go on alone, and the report and the state file would never be written.
+ * Write errors on the terminal streams are dropped instead; the run ends as it would have, and
+ * its report file and exit status still tell how it went.
+ */
+function keepRunningWhenOutputCloses(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
 /**
  * The `dailysync` program. Returns the exit status instead of exiting, so tests can call it.
  * The command layer (and with it execa, listr2, systeminformation and the engine) is imported only
  * once a command runs: --help and --version load nothing but the option registry.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  keepRunningWhenOutputCloses();
   let parsed;
   try {
     parsed = parseCli(argv);
