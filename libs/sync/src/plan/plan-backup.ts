@@ -132,10 +132,13 @@ async function walkProjects(
   const results = new Map<string, DirEstimate>();
   const deadline = Date.now() + settings.estimateMs;
   const share = Math.floor(settings.estimateEntries / Math.max(1, names.length));
-  await runQueue(names, () => CONCURRENT_WALKS, async (name) => {
+  const walkOne = async (name: string): Promise<void> => {
     const budget: WalkBudget = { entriesLeft: share, deadline };
     results.set(name, await estimateTree(path.join(source, name), { maxDepth: settings.maxSplitDepth, budget, sizes, concurrentSubdirs: settings.deterministicWalk ? 1 : undefined, localDisk }));
-  });
+  };
+  // Here every walk runs on the main thread: one after another.
+  if (localDisk) for (const name of names) await walkOne(name);
+  else await runQueue(names, () => CONCURRENT_WALKS, walkOne);
   // In the order asked, whatever order the walks finished in.
   return new Map(names.map((name) => [name, results.get(name) as DirEstimate]));
 }
