@@ -29,7 +29,7 @@ import { isOnLocalDisk } from '../location/local-disk.js';
 import { copyCheckFor } from '../safety/changed-during-copy.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
-import { writeTaskRules } from './task-rules.js';
+import { backupTopFolders, writeTaskRules } from './task-rules.js';
 import { makeRunTempDir, usesRunTempDir } from '../safety/recover.js';
 import { ROOT_TASK_ID } from '../plan/task.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
@@ -123,7 +123,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const plan = await planRun(options, discovery, destExists, request.planning);
   // rsync -H links only inside one transfer: links spanning tasks go to one link pass instead.
   const links = options.hardLinks && options.sourceLocation.kind === 'local' ? await findCrossTaskLinks(options.source, plan.tasks, discovery) : undefined;
-  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined);
+  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined, await backupTopFolders(options, destExists));
   phases.end('plan');
   try {
   const planned = rules.tasks;

@@ -101,6 +101,23 @@ describe('a dailysync run equals one rsync -aHAX --delete of the whole tree', ()
     expect(await compareTrees(dest, `${dir}/reference`)).toEqual([]);
   });
 
+  test('with --delete, a removed project whose name is not valid UTF-8 leaves the backup; folders protected by --exclude stay', async () => {
+    const name = Buffer.from([0x6f, 0x6c, 0x64, 0xe9]); // "oldé" in Latin-1
+    const inSource = Buffer.concat([Buffer.from(`${source}/`), name]);
+    await fs.mkdir(inSource);
+    await fs.writeFile(Buffer.concat([inSource, Buffer.from('/doc.txt')]), 'latin-1 project');
+    await writeTree(source, { ...files('kept', 2), ...files('scratch-a', 1) });
+    expect((await runBackup({ source, dest, concurrency: 2, delete: true })).ok).toBe(true);
+    await fs.rm(inSource, { recursive: true });
+    await fs.rm(path.join(source, 'scratch-a'), { recursive: true });
+    await writeTree(dest, { 'scratch-only-in-backup/x': 'x' });
+
+    const report = await runBackup({ source, dest, concurrency: 2, delete: true, exclude: ['scratch*'], maxShrinkPercent: 100 });
+    expect(report.ok).toBe(true);
+    const names = (await fs.readdir(dest, { encoding: 'buffer' })).map((n) => n.toString('latin1')).sort();
+    expect(names).toEqual(['.dailysync', 'kept', 'scratch-a', 'scratch-only-in-backup']);
+  });
+
   test(`a project folder named ${ROOT_PROJECT} and the root files each keep their own result`, async () => {
     await writeTree(source, { [`${ROOT_PROJECT}/inside.txt`]: 'p', 'root.txt': 'r', ...files('other', 2) });
     const report = await runBackup({ source, dest, concurrency: 2, delete: true });

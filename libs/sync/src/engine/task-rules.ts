@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
+import { matchesAny } from '../discovery/match.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
@@ -21,21 +22,51 @@ function rule(prefix: string, body: Buffer, suffix = ''): Buffer {
  * The root pass's rules. It copies the root's own entries and, with --delete, deletes what the
  * source no longer has at the top, including whole project folders that were removed or renamed
  * (so they go through the same dry-run count and --max-delete as every other deletion). Each
- * project folder found by discovery is excluded by name: it is another task's (or, not selected,
- * nobody's) and stays untouched. A project whose name is not valid UTF-8 is not excluded: the root
+ * project folder found by discovery is left out: it is another task's (or, not selected,
+ * nobody's) and stays untouched. A project whose name is not valid UTF-8 is not left out: the root
  * pass copies it, since its name cannot be passed to rsync in argv. The backup's own state folder
  * and folders matching --exclude patterns are protected the same way.
+ *
+ * `backupFolders` (the backup root's own folders, when it could be listed): the same choice in
+ * rules that grow with the folders to delete, not with the projects. Each backup folder that is no
+ * project is let in by name (so --delete removes it, or the source's entry of that name replaces
+ * it), then one rule leaves out every other folder. rsync tries each top-level name of both sides
+ * against every rule in turn: with one rule per project the root pass of 2,000 projects took
+ * 70-80 ms on tmpfs (2,000 rules for 4,000 names), with these rules 50 ms, which is rsync's start
+ * and exit alone. Without the listing (a remote backup root), one rule per project.
  */
-function rootRules(discovery: Discovery, options: Pick<ResolvedBackupOptions, 'exclude'>, excluded: readonly Buffer[]): Buffer[] {
+function rootRules(discovery: Discovery, options: Pick<ResolvedBackupOptions, 'exclude'>, excluded: readonly Buffer[], backupFolders: readonly Buffer[] | undefined): Buffer[] {
   const rules = excluded.map((p) => rule('- /', escapeRuleBytes(p)));
   rules.push(rule('- /', Buffer.from(STATE_DIR_NAME), '/'));
-  for (const p of discovery.projects) {
-    if (p.rawName !== undefined && p.selected) continue;
-    rules.push(rule('- /', escapeRuleBytes(p.rawName ?? Buffer.from(p.name)), '/'));
-  }
-  // Project patterns use only * and ? as wildcards; [ is literal for them.
+  // Project patterns use only * and ? as wildcards; [ is literal for them. Before any rule that lets a folder in.
   for (const pattern of options.exclude) rules.push(rule('- /', Buffer.from(pattern.replace(/[[\\]/g, '\\$&')), '/'));
+  const copiedByRootPass = (p: Discovery['projects'][number]): boolean => p.rawName !== undefined && p.selected;
+  if (backupFolders === undefined) {
+    for (const p of discovery.projects) if (!copiedByRootPass(p)) rules.push(rule('- /', escapeRuleBytes(p.rawName ?? Buffer.from(p.name)), '/'));
+    return rules;
+  }
+  const projects = new Set(discovery.projects.filter((p) => !copiedByRootPass(p)).map((p) => (p.rawName ?? Buffer.from(p.name)).toString('latin1')));
+  for (const p of discovery.projects) if (copiedByRootPass(p)) rules.push(rule('+ /', escapeRuleBytes(p.rawName as Buffer), '/'));
+  // Folders the rules above protect need no rule of their own here.
+  const protectedFolder = (name: Buffer): boolean => name.toString('latin1') === STATE_DIR_NAME || matchesAny(name.toString(), options.exclude);
+  for (const name of backupFolders) if (!projects.has(name.toString('latin1')) && !protectedFolder(name)) rules.push(rule('+ /', escapeRuleBytes(name), '/'));
+  rules.push(Buffer.from('- /*/\0'));
   return rules;
+}
+
+/**
+ * The folders at the top of a local backup root, as the bytes of their names (see rootRules); an
+ * empty list when it does not exist yet, undefined when it is remote or cannot be listed.
+ */
+export async function backupTopFolders(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation'>, destExists: boolean): Promise<Buffer[] | undefined> {
+  if (options.destLocation.kind !== 'local') return undefined;
+  if (!destExists) return [];
+  try {
+    const entries = await fs.readdir(options.dest, { withFileTypes: true, encoding: 'buffer' });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `./`-prefixed paths for --files-from, each folder above a path listed first so its times are set after the links. */
@@ -72,13 +103,15 @@ export async function writeTaskRules(
   options: Pick<ResolvedBackupOptions, 'exclude'>,
   links: CrossTaskLinks | undefined,
   linkPass: SyncTask | undefined,
+  /** The backup root's own folders (backupTopFolders); undefined: not known. */
+  backupFolders?: readonly Buffer[],
 ): Promise<TaskRules> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-rules-'));
   const out: SyncTask[] = [];
   let n = 0;
   for (const task of tasks) {
     const excluded = links?.excludedByTask.get(task.id) ?? [];
-    const rules = task.kind === 'root' ? rootRules(discovery, options, excluded) : excluded.map((p) => rule('- /', escapeRuleBytes(p)));
+    const rules = task.kind === 'root' ? rootRules(discovery, options, excluded, backupFolders) : excluded.map((p) => rule('- /', escapeRuleBytes(p)));
     if (rules.length === 0) {
       out.push(task);
       continue;
