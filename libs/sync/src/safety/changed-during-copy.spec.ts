@@ -28,8 +28,8 @@ describe.each([
   });
 
   test('does not look at the backup copy of a file untouched since well before the copy began', async () => {
-    // Seen from a copy that began two hours later, every source file's ctime is old enough: the
-    // differing copies are not even compared.
+    // Seen from a copy that began a minute after the margin, every source file's ctime is old
+    // enough: the differing copies are not even compared.
     const later = Date.now() + UNTOUCHED_BEFORE_COPY_MS + 60_000;
     expect(await findChangedDuringCopy(`${dir}/src`, `${dir}/dst`, ['same.txt', 'rewritten.txt', 'grown.txt'], later, localDisks)).toEqual([]);
     // Where ctimes come from another clock (a NAS), every copy is compared.
