@@ -140,6 +140,16 @@ describe('runBackup against real rsync', () => {
     expect(report.totals.failed).toBe(1);
     expect(await treeDifferences(path.join(source, 'alpha'), path.join(dest, 'alpha'))).toEqual([]);
     expect(await treeDifferences(path.join(source, 'gamma'), path.join(dest, 'gamma'))).toEqual([]);
+    // The state keeps what the finished tasks measured, but no good run for the shrink guard.
+    const state = JSON.parse(await fs.readFile(path.join(dest, '.dailysync/state.json'), 'utf8'));
+    expect(Object.keys(state.throughput.tasks).sort()).toEqual(expect.arrayContaining(['alpha', 'gamma']));
+    expect(state.safety).toBeUndefined();
+    // A good run records both, in the same write as the history.
+    await fs.rm(path.join(dest, 'beta'));
+    expect((await runBackup({ source, dest, concurrency: 1, planning: { batchBelowMs: 0 } })).ok).toBe(true);
+    const good = JSON.parse(await fs.readFile(path.join(dest, '.dailysync/state.json'), 'utf8'));
+    expect(Object.keys(good.throughput.tasks)).toEqual(expect.arrayContaining(['alpha', 'beta', 'gamma']));
+    expect(Object.values(good.safety.lastGoodRuns)).toHaveLength(1);
   });
 
   describe('bad input is refused before anything is written', () => {

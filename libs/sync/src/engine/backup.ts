@@ -15,12 +15,13 @@ import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { WriteError } from '../errors.js';
 import type { RemoteRootOutcome } from '../location/remote-root.js';
+import type { StateChange } from '../state/run-state.js';
 import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
 import { PhaseClock } from './phase-clock.js';
 import { runQueue } from './queue.js';
 import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from './auto-concurrency.js';
-import { planRun, saveHistory, type PlanningOptions } from './plan-run.js';
+import { historyChange, planRun, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
 import { restoreTaskFolderTimes } from './task-folder-times.js';
@@ -156,6 +157,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   let report: BackupReport | null = null;
   let forwardAbort = (): void => undefined;
   let tempDir: string | undefined;
+  let history: StateChange | undefined;
   try {
   tempDir = tasks.some((t) => usesRunTempDir(options, t)) ? await makeRunTempDir(options.dest) : undefined;
   // A full backup disk stops every task writing there: they would fail too, after more work.
@@ -247,8 +249,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   ]);
   for (const pass of closing) if (pass.status === 'rejected') throw pass.reason;
 
-  // History and the report know projects: a batch stands for its project tasks there.
-  await saveHistory(options, discovery, withBatchesExpanded(tasks), results);
+  // History and the report know projects: a batch stands for its project tasks there. Written with the run's other state, at its end.
+  history = historyChange(options, discovery, withBatchesExpanded(tasks), results);
   phases.end('finish');
   const interrupted = request.signal?.aborted === true;
   const ordered: TaskResult[] = [];
@@ -325,7 +327,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
     // After an error or an interruption too (it is gone already after a normal transfer).
     await removeRunTempDir(tempDir);
     try {
-      await safeRun.finish(report);
+      await safeRun.finish(report, history);
     } catch (error) {
       if (report === null) throw error;
       // The copy is done but the state the guards compare against next time is not recorded:

@@ -7,7 +7,7 @@ import { readTaskHistory, recordTaskHistory, THROUGHPUT_SECTION, type TaskRecord
 import { planBackup, type BackupPlan, type PlanSettings } from '../plan/plan-backup.js';
 import { ROOT_PROJECT, type SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
-import { readRunState, updateRunStateSection } from '../state/run-state.js';
+import { readRunState, type StateChange } from '../state/run-state.js';
 
 /** Planning knobs a caller may set; the defaults suit a nightly NAS backup. */
 export type PlanningOptions = Partial<Omit<PlanSettings, 'concurrency'>>;
@@ -74,19 +74,18 @@ export async function planRun(
   });
 }
 
-/** Saves what each finished task measured, for the next run's plan. Never throws: history is a hint. */
-export async function saveHistory(
+/**
+ * What each finished task measured, for the next run's plan, as a change of the state (the run
+ * writes it with the rest of its state at its end: SafeRun.finish); undefined when a run keeps no
+ * history (a dry run, a remote backup root).
+ */
+export function historyChange(
   options: ResolvedBackupOptions,
   discovery: Discovery,
   tasks: readonly SyncTask[],
   results: ReadonlyMap<string, TaskResult>,
-): Promise<void> {
-  if (options.dryRun || options.destLocation.kind !== 'local') return;
+): StateChange | undefined {
+  if (options.dryRun || options.destLocation.kind !== 'local') return undefined;
   const existing = new Set([ROOT_PROJECT, ...discovery.projects.map((p) => p.name)]);
-  try {
-    const state = await readRunState(stateRootOf(options));
-    await updateRunStateSection(stateRootOf(options), THROUGHPUT_SECTION, recordTaskHistory(state, tasks, results, existing));
-  } catch {
-    // A read-only or full backup disk already shows in the task results.
-  }
+  return (state) => ({ [THROUGHPUT_SECTION]: recordTaskHistory(state, tasks, results, existing) });
 }

@@ -5,7 +5,7 @@ import { InterruptedError, SafetyError } from '../errors.js';
 import { stateRootOf, type ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { BackupReport } from '../report/types.js';
-import { getSection, readRunState, STATE_DIR_NAME, stateDir, updateRunStateSection, type RunState } from '../state/run-state.js';
+import { getSection, readRunState, STATE_DIR_NAME, stateDir, updateRunState, type RunState, type StateChange } from '../state/run-state.js';
 import {
   checkDestFilesystem,
   checkMarkers,
@@ -103,8 +103,26 @@ export interface SafeRun {
    * the copy (an unmount half way) cannot delete more than was checked.
    */
   deletionCaps?: ReadonlyMap<string, number>;
-  /** Records the run in the state (when it was good) and releases the lock. */
-  finish: (report: BackupReport | null) => Promise<void>;
+  /**
+   * Records the run in the state (when it was good), with `also`'s sections in the same write (a
+   * failure to write them alone is ignored), and releases the lock.
+   */
+  finish: (report: BackupReport | null, also?: StateChange) => Promise<void>;
+}
+
+/** The state's record of a good run: what the next run's --max-shrink check compares against. */
+function goodRun(backup: BackupReport, facts: GuardFacts, options: ResolvedBackupOptions): SafetyState['lastGoodRuns'] {
+  const selection = selectionKey(options);
+  return {
+    [selection]: {
+      files: facts.sourceEntries ?? backup.projects.reduce((sum, p) => sum + p.filesTotal, 0),
+      countedBy: facts.sourceEntries === null ? 'rsync' : 'listing',
+      fsType: facts.sourceMount?.fsType ?? 'remote',
+      mountSource: facts.sourceMount?.mountSource ?? options.source,
+      selection,
+      finishedAt: backup.finishedAt,
+    },
+  };
 }
 
 /** Where the lock of a pair lives: in the backup root, or locally when the backup is remote. */
@@ -160,27 +178,17 @@ export async function startSafeRun(
   return {
     report,
     deletionCaps,
-    finish: async (backup) => {
+    finish: async (backup, also) => {
       try {
-        if (backup && backup.ok && !backup.interrupted && options.destLocation.kind === 'local') {
-          const countedBy = facts.sourceEntries === null ? 'rsync' : 'listing';
-          const files = facts.sourceEntries ?? backup.projects.reduce((sum, p) => sum + p.filesTotal, 0);
-          const selection = selectionKey(options);
-          const previous = getSection<SafetyState>(await readRunState(stateRootOf(options)), SAFETY_SECTION)?.lastGoodRuns ?? {};
-          await updateRunStateSection<SafetyState>(stateRootOf(options), SAFETY_SECTION, {
-            lastGoodRuns: {
-              ...previous,
-              [selection]: {
-                files,
-                countedBy,
-                fsType: facts.sourceMount?.fsType ?? 'remote',
-                mountSource: facts.sourceMount?.mountSource ?? options.source,
-                selection,
-                finishedAt: backup.finishedAt,
-              },
-            },
-          });
-        }
+        const good = backup !== null && backup.ok && !backup.interrupted;
+        if (options.destLocation.kind !== 'local' || (!good && also === undefined)) return;
+        const recorded = updateRunState(stateRootOf(options), (state) => ({
+          ...also?.(state),
+          ...(good ? { [SAFETY_SECTION]: { lastGoodRuns: { ...getSection<SafetyState>(state, SAFETY_SECTION)?.lastGoodRuns, ...goodRun(backup, facts, options) } } } : {}),
+        }));
+        // Without a good run to record, the state gets only what `also` brings (a hint such as the
+        // history), whose loss must not fail the run.
+        await (good ? recorded : recorded.catch(() => undefined));
       } finally {
         await lock.release();
       }

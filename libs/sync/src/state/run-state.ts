@@ -92,14 +92,27 @@ export async function writeRunState(dest: string, state: RunState): Promise<void
   }
 }
 
+/** Sections to replace, worked out from the state as the update reads it. */
+export type StateChange = (state: RunState) => Record<string, object>;
+
 /**
- * Replaces one section, keeping every other section and unknown field: read, merge, atomic write.
- * Callers hold the run lock, so two runs do not interleave their updates.
+ * Replaces sections, keeping every other section and unknown field: one read, one merge, one
+ * atomic write (none when `change` gives no section). A run records everything it keeps at its
+ * end in one such update: its state file holds a record per task (2,000 projects: half a
+ * megabyte), and each extra read and write of it cost the end of the run. Callers hold the run
+ * lock, so two runs do not interleave their updates.
  */
-export async function updateRunStateSection<T extends object>(dest: string, name: string, section: T): Promise<RunState> {
+export async function updateRunState(dest: string, change: StateChange): Promise<RunState | undefined> {
   const state = await readRunState(dest);
-  const previous = getSection<Record<string, unknown>>(state, name) ?? {};
-  const next: RunState = { ...state, version: Math.max(state.version, RUN_STATE_VERSION), [name]: { ...previous, ...section } };
+  const sections = Object.entries(change(state));
+  if (sections.length === 0) return undefined;
+  const next: RunState = { ...state, version: Math.max(state.version, RUN_STATE_VERSION) };
+  for (const [name, section] of sections) next[name] = { ...(getSection<Record<string, unknown>>(state, name) ?? {}), ...section };
   await writeRunState(dest, next);
   return next;
+}
+
+/** Replaces one section (see updateRunState). */
+export async function updateRunStateSection<T extends object>(dest: string, name: string, section: T): Promise<RunState> {
+  return (await updateRunState(dest, () => ({ [name]: section }))) as RunState;
 }
