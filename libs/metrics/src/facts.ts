@@ -2,7 +2,7 @@ import { arch, cpus, endianness, hostname, release } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readMeminfo, readNetDev, readText } from './proc/read.js';
-import { resolveTarget, shapedRates } from './devices.js';
+import { resolveTarget, shapedRates, type PathTarget } from './devices.js';
 import type { BlockDeviceFact, InterfaceFact, StaticFacts } from './types.js';
 
 /** auxv entry type of the kernel's clock tick (USER_HZ), see getauxval(3). */
@@ -70,19 +70,28 @@ export async function collectBlockDevices(): Promise<BlockDeviceFact[]> {
   });
 }
 
+/** Filesystems of this machine's own disks (or memory): no network between them and the run. */
+const THIS_MACHINES_FILESYSTEMS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'zfs', 'f2fs', 'tmpfs']);
+
+function onThisMachine(target: PathTarget | undefined): boolean {
+  return target?.kind === 'local' && target.fsType !== undefined && THIS_MACHINES_FILESYSTEMS.has(target.fsType);
+}
+
 /**
  * Static facts for a run: cores, memory, link speeds, block devices, where source/dest live.
  * `blockDevices: false` leaves the device list empty, for a caller that asks collectBlockDevices
  * at a quieter moment (it costs a module load and a command).
  */
 export async function collectFacts(paths?: { source?: string; dest?: string }, options: { blockDevices?: boolean } = {}): Promise<StaticFacts> {
-  const [tick, blockDevices, source, dest, shaped] = await Promise.all([
+  const [tick, blockDevices, source, dest] = await Promise.all([
     clkTck(),
     options.blockDevices === false ? [] : collectBlockDevices(),
     paths?.source ? resolveTarget(paths.source).catch(() => undefined) : undefined,
     paths?.dest ? resolveTarget(paths.dest).catch(() => undefined) : undefined,
-    shapedRates(),
   ]);
+  // Shaping only slows traffic that leaves the machine: a run between two of its own disks skips
+  // `tc` (a command started while the run starts).
+  const shaped = onThisMachine(source) && onThisMachine(dest) ? new Map<string, number>() : await shapedRates();
   // /proc/net/dev lists interfaces that systeminformation skips (down, ifb...).
   const interfaces: InterfaceFact[] = [...readNetDev().keys()].map((name) => {
     const f: InterfaceFact = { name, kind: interfaceKind(name) };

@@ -222,4 +222,16 @@ describe('path and route helpers', () => {
     expect(facts.interfaces.map((i) => i.name)).toEqual(expect.arrayContaining(['lo']));
     expect(facts.source?.kind).toBe('local');
   });
+  it('asks tc for shaping rates unless both paths lie on this machine\'s disks (a real veth pair shaped with tbf)', async () => {
+    execFileSync('ip', ['link', 'add', 'dsfacts0', 'type', 'veth', 'peer', 'name', 'dsfacts1']);
+    try {
+      execFileSync('tc', ['qdisc', 'add', 'dev', 'dsfacts0', 'root', 'tbf', 'rate', '40mbit', 'burst', '32kbit', 'latency', '400ms']);
+      const shapedOf = (facts: Awaited<ReturnType<typeof collectFacts>>): number | undefined => facts.interfaces.find((i) => i.name === 'dsfacts0')?.shapedBps;
+      expect(shapedOf(await collectFacts({ source: '/tmp', dest: '/dev/shm' }))).toBeUndefined();
+      expect(shapedOf(await collectFacts({ source: '/tmp', dest: 'backup-host.invalid:/srv/backup' }))).toBe(40e6);
+      expect(shapedOf(await collectFacts())).toBe(40e6);
+    } finally {
+      execFileSync('ip', ['link', 'del', 'dsfacts0']);
+    }
+  });
 });
