@@ -348,11 +348,16 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     await view?.close('not run: the run stopped before this task');
     let measured: Awaited<ReturnType<SyncDiagnosis['stop']>>;
     if (report !== undefined && diagnosis !== undefined) {
-      const localSource = isRemote(parseLocation('source', report.source)) ? undefined : report.source;
-      const run = await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) });
-      measured = await diagnosis.stop(run);
       const series = await diagnosis.stopSampling();
-      if (series && ctx.onSeries) ctx.onSeries(series, run);
+      // The run's facts serve a verdict, which needs a sample, and a kept series: a run shorter
+      // than one sample needs neither (2,000 projects: 10 ms of task times, and maybe a walk).
+      const localSource = isRemote(parseLocation('source', report.source)) ? undefined : report.source;
+      const run =
+        series !== undefined && (series.samples.length > 0 || ctx.onSeries !== undefined)
+          ? await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) })
+          : undefined;
+      measured = await diagnosis.stop(run);
+      if (series && run && ctx.onSeries) ctx.onSeries(series, run);
     } else {
       measured = await diagnosis?.stop();
     }
