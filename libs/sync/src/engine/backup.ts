@@ -24,7 +24,7 @@ import { AutoConcurrency, autoConcurrencyRange, type SaturatedResource } from '.
 import { historyChange, planRun, type PlanningOptions } from './plan-run.js';
 import { runPlannedTask } from './run-planned-task.js';
 import { runBatchTask } from './run-batch-task.js';
-import { restoreTaskFolderTimes } from './task-folder-times.js';
+import { FoldersComparedEarly, restoreTaskFolderTimes } from './task-folder-times.js';
 import { WrittenFolders, type FolderRoots } from './folder-attributes.js';
 import { isOnLocalDisk } from '../location/local-disk.js';
 import { copyCheckFor } from '../safety/changed-during-copy.js';
@@ -189,6 +189,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const written = new WrittenFolders();
   // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
   const roots = await folderRoots(options);
+  const comparedEarly = new FoldersComparedEarly(options.dryRun ? undefined : roots, discovery, written);
   // For the report: what the tasks decide for themselves (run-task.ts), asked of the source root.
   const copiesChecked = (await copyCheckFor(options, options.source)).checks;
   const runOne = async (task: SyncTask): Promise<void> => {
@@ -213,6 +214,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
         stopWriting.abort();
       }
       for (const r of outcome.projects) results.set(r.id, r);
+      comparedEarly.taskEnded(task, results);
       hooks.onTaskFinish?.(task, batchAsFinished(outcome.batch, outcome.projects));
       return;
     }
@@ -225,6 +227,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
       Object.assign(result, { status: 'failed', error: 'stopped because the destination disk is full; the previous backup copies are intact' });
     }
     results.set(task.id, result);
+    comparedEarly.taskEnded(task, results);
     hooks.onTaskFinish?.(task, result);
   };
   const queued = tasks.filter((t) => !results.has(t.kind === 'batch' ? (t.projects?.[0] ?? t.id) : t.id));
@@ -244,7 +247,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   // Both are awaited before an error of either goes on: the lock and the rules files must outlive
   // every rsync of this run.
   const closing = await Promise.allSettled([
-    restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written),
+    restoreTaskFolderTimes(tasks, options, results, discovery, taskSignal, roots, written, comparedEarly),
     restoreSplitFolderTimes(tasks, options, results, taskSignal, planned.find((t) => t.kind === 'root'), roots, planned),
   ]);
   for (const pass of closing) if (pass.status === 'rejected') throw pass.reason;

@@ -7,7 +7,7 @@ import { resolveBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { restoreSplitFolderTimes } from './split-folder-times.js';
-import { restoreTaskFolderTimes } from './task-folder-times.js';
+import { FoldersComparedEarly, restoreTaskFolderTimes } from './task-folder-times.js';
 import { WrittenFolders } from './folder-attributes.js';
 
 const okResult = (id: string): TaskResult => ({
@@ -67,6 +67,30 @@ describe.each([
     expect(await run(true)).toEqual(['./c']);
     expect((await fs.stat(path.join(dir, 'dst/c'))).mode & 0o777).toBe((await fs.stat(path.join(dir, 'src/c'))).mode & 0o777);
     expect(await run(false)).toEqual(['./a', './b', './c']);
+  });
+
+  test('folders compared as their task ended are copied again at the end by what was found then, the others compared at the end', async () => {
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    const roots = { source, dest, localDisks };
+    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
+    const discovery = await discoverProjects(source, [], []);
+    const early = new FoldersComparedEarly(roots, discovery, undefined);
+    // Task a ends with its folder's time late, b with its folder exact; c is compared only at the end.
+    await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'a')]);
+    early.taskEnded(tasks[0]!, results);
+    early.taskEnded(tasks[1]!, results);
+    await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'c')]);
+    await fs.rm(log, { force: true });
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, discovery, undefined, roots, undefined, early);
+    expect((await fs.readFile(log, 'utf8')).split('\n').filter((l) => l !== '')).toEqual(['./a', './c']);
+    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${source}/`, `${dest}/`]);
+    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+    // A failed task's folder is not compared as it ends, nor copied again.
+    await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'b')]);
+    const failed = new FoldersComparedEarly(roots, discovery, undefined);
+    failed.taskEnded(tasks[1]!, new Map([['b', { ...okResult('b'), status: 'failed' as const }]]));
+    expect(await failed.differingIn(tasks[1]!)).toEqual([]);
   });
 
   test('only folders a task wrote into are considered: a task that wrote nothing needs no look', async () => {
