@@ -30,7 +30,8 @@ import { isOnLocalDisk } from '../location/local-disk.js';
 import { copyCheckFor } from '../safety/changed-during-copy.js';
 import { projectTasksOfBatch, withBatchesExpanded } from '../plan/batch.js';
 import { findCrossTaskLinks, linksTask } from './hard-links.js';
-import { backupTopFolders, writeTaskRules } from './task-rules.js';
+import { writeTaskRules } from './task-rules.js';
+import { listBackupTop, projectsReplacingEntries, waitsForRootPass } from './backup-top.js';
 import { makeRunTempDir, usesRunTempDir } from '../safety/recover.js';
 import { ROOT_TASK_ID } from '../plan/task.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskProgress } from './run-task.js';
@@ -124,7 +125,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const plan = await planRun(options, discovery, destExists, request.planning);
   // rsync -H links only inside one transfer: links spanning tasks go to one link pass instead.
   const links = options.hardLinks && options.sourceLocation.kind === 'local' ? await findCrossTaskLinks(options.source, plan.tasks, discovery) : undefined;
-  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined, await backupTopFolders(options, destExists));
+  const backupTop = await listBackupTop(options, destExists);
+  const rules = await writeTaskRules(plan.tasks, discovery, options, links, links && links.paths.length > 0 ? linksTask(links) : undefined, backupTop?.folders);
   phases.end('plan');
   try {
   const planned = rules.tasks;
@@ -172,9 +174,12 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   let diskFull = false;
   const results = new Map<string, TaskResult>();
   if (remoteRoot?.ok && options.destLocation.kind !== 'local' && !options.dryRun) {
-    const splitFolders = tasks.filter((t) => t.kind === 'subtree' || t.kind === 'project-top').map((t) => t.relPath);
+    // The link pass (this run's, or another shard's) creates the folders above the files it links,
+    // a project's own folder among them: made first, they cannot appear under a starting rsync.
+    const linkPass = planned.some((t) => t.kind === 'links');
+    const foldersFirst = tasks.filter((t) => t.kind === 'subtree' || t.kind === 'project-top' || (linkPass && t.kind === 'project')).map((t) => t.relPath);
     // A failure here shows again, with its cause, in the tasks that need the folders.
-    await ensureRemoteFolders(options.destLocation, splitFolders, options, request.signal);
+    await ensureRemoteFolders(options.destLocation, foldersFirst, options, request.signal);
   }
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.
@@ -192,7 +197,19 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const comparedEarly = new FoldersComparedEarly(options.dryRun ? undefined : roots, discovery, written);
   // For the report: what the tasks decide for themselves (run-task.ts), asked of the source root.
   const copiesChecked = (await copyCheckFor(options, options.source)).checks;
+  // The root pass goes first in the queue; tasks that would replace an entry it deletes wait for its end.
+  const replacing = projectsReplacingEntries(discovery, backupTop);
+  let rootPassEnded = (): void => undefined;
+  const afterRootPass = tasks.some((t) => t.kind === 'root') ? new Promise<void>((resolve) => (rootPassEnded = resolve)) : Promise.resolve();
   const runOne = async (task: SyncTask): Promise<void> => {
+    try {
+      if (waitsForRootPass(task, replacing)) await afterRootPass;
+      await runTaskNow(task);
+    } finally {
+      if (task.kind === 'root') rootPassEnded();
+    }
+  };
+  const runTaskNow = async (task: SyncTask): Promise<void> => {
     const taskContext = {
       auto,
       options,

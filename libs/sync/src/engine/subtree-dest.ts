@@ -10,9 +10,12 @@ import type { SyncTask } from '../plan/task.js';
  * a folder would send the task's writes (and --delete) outside the backup. An rsync of the parent
  * would replace such an entry; this does the same.
  *
- * The folder of a split project's pass (and of each part) is created here when missing: that pass
- * and the parts below it start at the same time, and two rsyncs creating one folder at once make
- * the slower one fail ("File exists").
+ * The task's folder is created here when missing (rsync then gives it the source folder's
+ * attributes, as it does to any existing destination folder). rsync creates its destination
+ * folder after looking for it, and fails when another process made it in between ("mkdir failed:
+ * File exists"): a split project's pass and the parts below it start at the same time, and the link
+ * pass (hard links across tasks, of this run or of another shard) creates the folders above the
+ * files it links, a project's own folder among them (seen in the differential soak, three shards).
  */
 export async function prepareSubtreeDestination(task: SyncTask, options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'dryRun' | 'delete'>): Promise<void> {
   if (task.relPath === '' || options.destLocation.kind !== 'local' || options.dryRun) return;
@@ -24,8 +27,7 @@ export async function prepareSubtreeDestination(task: SyncTask, options: Pick<Re
       stat = await fs.lstat(current);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // A whole, unsplit project is created by its own rsync (which also sets its attributes).
-      if (task.kind !== 'project') await fs.mkdir(path.join(options.dest, task.relPath), { recursive: true });
+      await fs.mkdir(path.join(options.dest, task.relPath), { recursive: true });
       return;
     }
     // A file where a project folder now is: one rsync of the whole tree replaces it with the

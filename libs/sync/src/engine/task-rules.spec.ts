@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { discoverProjects } from '../discovery/discover.js';
 import { ROOT_TASK_ID, type SyncTask } from '../plan/task.js';
-import { backupTopFolders, writeTaskRules } from './task-rules.js';
+import { writeTaskRules } from './task-rules.js';
+import { listBackupTop } from './backup-top.js';
 import { makeTempDir } from '../../test/helpers/tree.js';
 
 const rootTask: SyncTask = { id: ROOT_TASK_ID, project: '(root)', kind: 'root', relPath: '', excludeTopLevelDirs: 'all', weight: 0 };
@@ -26,8 +27,10 @@ describe("the root pass's rules", () => {
     for (const name of ['p0', 'p1', 'gone', 'scratch-old', '.dailysync']) await fs.mkdir(path.join(dest, name), { recursive: true });
     await fs.writeFile(path.join(dest, 'file-only-here'), 'x');
     const discovery = await discoverProjects(source, [], ['scratch*']);
-    const folders = await backupTopFolders({ dest, destLocation: { kind: 'local', path: dest } }, true);
+    const top = await listBackupTop({ dest, destLocation: { kind: 'local', path: dest } }, true);
+    const folders = top?.folders;
     expect(folders?.map(String).sort()).toEqual(['.dailysync', 'gone', 'p0', 'p1', 'scratch-old']);
+    expect(top?.others.map(String)).toEqual(['file-only-here']);
     const rules = await writeTaskRules([rootTask], discovery, { exclude: ['scratch*'] }, undefined, undefined, folders);
     try {
       // The state folder and the pattern first (they protect), then the one folder to delete, then every other folder left out.
@@ -42,10 +45,5 @@ describe("the root pass's rules", () => {
     } finally {
       await perProject.remove();
     }
-  });
-
-  test('a backup root that does not exist yet has no folders; a remote one is not listed', async () => {
-    expect(await backupTopFolders({ dest: path.join(dir, 'none'), destLocation: { kind: 'local', path: path.join(dir, 'none') } }, false)).toEqual([]);
-    expect(await backupTopFolders({ dest: 'host:/x', destLocation: { kind: 'ssh', host: 'host', path: '/x' } as never }, true)).toBeUndefined();
   });
 });

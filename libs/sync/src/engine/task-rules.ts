@@ -54,21 +54,6 @@ function rootRules(discovery: Discovery, options: Pick<ResolvedBackupOptions, 'e
   return rules;
 }
 
-/**
- * The folders at the top of a local backup root, as the bytes of their names (see rootRules); an
- * empty list when it does not exist yet, undefined when it is remote or cannot be listed.
- */
-export async function backupTopFolders(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation'>, destExists: boolean): Promise<Buffer[] | undefined> {
-  if (options.destLocation.kind !== 'local') return undefined;
-  if (!destExists) return [];
-  try {
-    const entries = await fs.readdir(options.dest, { withFileTypes: true, encoding: 'buffer' });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return undefined;
-  }
-}
-
 /** `./`-prefixed paths for --files-from, each folder above a path listed first so its times are set after the links. */
 function linkList(paths: readonly Buffer[]): Buffer {
   const seen = new Set<string>();
