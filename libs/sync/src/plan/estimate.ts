@@ -100,7 +100,9 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
   const { budget } = options;
   const result = emptyEstimate();
   let nodes = 0;
-  const stack: FolderHere[] = [{ dir: root, depth: 0, counts: [result] }];
+  // Paths are joined with a plain `/`: path.join normalizes the whole string again for each entry
+  // (a fifth of the walk's time at 2,000 projects), and these names come from listings (no `.`, `..` or `/` in them).
+  const stack: FolderHere[] = [{ dir: root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root, depth: 0, counts: [result] }];
   const incomplete = (counts: readonly DirEstimate[]): void => {
     for (const n of counts) n.complete = false;
   };
@@ -126,7 +128,7 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
         }
         budget.entriesLeft -= 1;
         const isDirectory = entry.isDirectory();
-        const bytes = isDirectory || options.sizes === false ? 0 : sizeHere(path.join(dir, entry.name));
+        const bytes = isDirectory || options.sizes === false ? 0 : sizeHere(`${dir}/${entry.name}`);
         for (const n of counts) {
           n.files += 1;
           n.bytes += bytes;
@@ -153,7 +155,7 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
         counts[counts.length - 1]?.children.set(name, child);
         childCounts = [...counts, child];
       }
-      stack.push({ dir: path.join(dir, name), depth: depth + 1, counts: childCounts });
+      stack.push({ dir: `${dir}/${name}`, depth: depth + 1, counts: childCounts });
     }
   }
   return result;

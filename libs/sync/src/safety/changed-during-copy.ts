@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { filterByLookups, isOnLocalDisk, when, type Eventually, type Lookup } from '../location/local-disk.js';
 import type { ResolvedBackupOptions } from '../options.js';
 
@@ -70,10 +69,15 @@ export async function copyCheckFor(
 
 /** Whether the source file was written after rsync listed it: its copy's size or time differs. */
 function changedSinceListed(rel: string, sourceRoot: string, destRoot: string, untouchedBeforeNs: bigint, lookUp: Lookup): Eventually<boolean> {
-  return when(lookUp(path.join(sourceRoot, rel)), (s) => {
+  return when(lookUp(sourceRoot + rel), (s) => {
     if (s === undefined || !s.isFile() || s.ctimeNs < untouchedBeforeNs) return false;
-    return when(lookUp(path.join(destRoot, rel)), (d) => d !== undefined && (s.size !== d.size || s.mtimeNs !== d.mtimeNs));
+    return when(lookUp(destRoot + rel), (d) => d !== undefined && (s.size !== d.size || s.mtimeNs !== d.mtimeNs));
   });
+}
+
+/** A root with one trailing `/`, so a relative path from rsync's list is appended as it is (path.join normalizes every path again). */
+function withSlash(root: string): string {
+  return root.endsWith('/') ? root : `${root}/`;
 }
 
 /**
@@ -89,5 +93,7 @@ export async function findChangedDuringCopy(sourceRoot: string, destRoot: string
   // Undefined: the source's ctimes cannot be trusted against this clock; every copy is compared.
   const untouchedBeforeNs = copyStartedAtMs === undefined ? -1n : BigInt(Math.floor(copyStartedAtMs - UNTOUCHED_BEFORE_COPY_MS)) * 1_000_000n;
   // In rsync's order (filterByLookups keeps it, whatever order the lookups finish in).
-  return filterByLookups(relPaths, localDisks, (rel, lookUp) => changedSinceListed(rel, sourceRoot, destRoot, untouchedBeforeNs, lookUp));
+  const source = withSlash(sourceRoot);
+  const dest = withSlash(destRoot);
+  return filterByLookups(relPaths, localDisks, (rel, lookUp) => changedSinceListed(rel, source, dest, untouchedBeforeNs, lookUp));
 }
