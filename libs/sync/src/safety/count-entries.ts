@@ -1,5 +1,7 @@
+import { readdirSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Discovery } from '../discovery/discover.js';
+import { MainThreadSlices } from '../location/local-disk.js';
 
 /** Folders read at once: on a NAS each listing is a round trip, and several overlap. */
 const CONCURRENT_LISTINGS = 8;
@@ -16,6 +18,12 @@ export async function countSourceEntries(
   discovery: Discovery,
   /** Projects already counted (the plan's walks, see BackupPlan.walkedProjectEntries): not listed again. */
   counted: ReadonlyMap<string, number> = new Map(),
+  /**
+   * The source lies on this machine's disks (isOnLocalDisk): folders are listed with synchronous
+   * calls on the main thread, in MainThreadSlices, one after another (a nothing-changed night of
+   * 2,000 one-file projects spent 70-90 ms here through the thread pool's promises, for 2,000 listings).
+   */
+  localDisk = false,
 ): Promise<number> {
   let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
   // Paths as bytes: names that are not valid UTF-8 must reach the same folders.
@@ -31,6 +39,23 @@ export async function countSourceEntries(
     count += 1;
     pending.push(join(Buffer.from(source), p.rawName ?? Buffer.from(p.name)));
   }
+  const listed = (entries: Array<Dirent<Buffer>>, dir: Buffer): void => {
+    count += entries.length;
+    for (const e of entries) if (e.isDirectory()) pending.push(join(dir, e.name));
+  };
+  if (localDisk) {
+    const slices = new MainThreadSlices();
+    for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      try {
+        listed(readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }), dir);
+      } catch {
+        // Unreadable now: it counts as empty, which errs towards refusing a shrunk source.
+      }
+      const pause = slices.breathe();
+      if (pause) await pause;
+    }
+    return count;
+  }
   // Depth first from a stack, several listings in flight: memory holds the folders not yet listed.
   await new Promise<void>((resolve) => {
     let inFlight = 0;
@@ -40,10 +65,7 @@ export async function countSourceEntries(
         inFlight += 1;
         fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' })
           .then(
-            (entries) => {
-              count += entries.length;
-              for (const e of entries) if (e.isDirectory()) pending.push(join(dir, e.name as unknown as Buffer));
-            },
+            (entries) => listed(entries as unknown as Array<Dirent<Buffer>>, dir),
             // Unreadable now: it counts as empty, which errs towards refusing a shrunk source.
             () => undefined,
           )

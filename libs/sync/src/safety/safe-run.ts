@@ -20,6 +20,7 @@ import { acquireLock, lockFile, type HeldLock, type LockInfo } from './lock.js';
 import { checkDeletionBudget, forecastDeletions } from './max-delete.js';
 import { removeDeadRunTempDirs, stopLeftoverRsync } from './recover.js';
 import { countSourceEntries } from './count-entries.js';
+import { isOnLocalDisk } from '../location/local-disk.js';
 import { DEFAULT_SAFETY_OPTIONS } from './safety-options.js';
 
 /** The run-state section the guards own. */
@@ -89,7 +90,7 @@ export async function checkBeforeWriting(
   // enough to split on later nights) are not listed again.
   let sourceEntries: number | null = null;
   if (localSource && options.delete && safety.maxShrinkPercent < 100) {
-    sourceEntries = await countSourceEntries(options.source, discovery, walkedProjectEntries);
+    sourceEntries = await countSourceEntries(options.source, discovery, walkedProjectEntries, await isOnLocalDisk(options.source));
     checkSourceShrink(options.source, sourceEntries, last, selectionKey(options), safety.maxShrinkPercent, true, 'listing');
   }
   return { state, sourceMount, sourceEntries };

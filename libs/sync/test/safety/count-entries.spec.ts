@@ -8,7 +8,10 @@ import { countSourceEntries } from '../../src/safety/count-entries.js';
 import { makeTempDir, writeTree } from '../helpers/tree.js';
 
 describe('countSourceEntries (the shrink guard count)', () => {
-  test('counts what `find` counts in the selected projects and the root, without following links', async () => {
+  test.each([
+    ['through the thread pool (a NAS)', false],
+    ['on the main thread (this machine\'s disks)', true],
+  ])('counts what `find` counts in the selected projects and the root, without following links, listing %s', async (_how, localDisk) => {
     const { dir, cleanup } = await makeTempDir('dailysync-count-');
     try {
       const files: Record<string, string> = { 'root.txt': 'r' };
@@ -18,7 +21,10 @@ describe('countSourceEntries (the shrink guard count)', () => {
       await fs.symlink(path.join(dir, 'p0'), path.join(dir, 'p1', 'link-to-p0'));
       const discovery = await discoverProjects(dir, [], ['skipped']);
       const { stdout } = await execa('sh', ['-c', 'find root.txt p0 p1 p2 | wc -l'], { cwd: dir });
-      expect(await countSourceEntries(dir, discovery)).toBe(Number(stdout.trim()));
+      expect(await countSourceEntries(dir, discovery, new Map(), localDisk)).toBe(Number(stdout.trim()));
+      // A name that is not valid UTF-8 is reached by its bytes.
+      await fs.mkdir(Buffer.concat([Buffer.from(`${dir}/p2/`), Buffer.from([0x63, 0x61, 0x66, 0xe9])]));
+      expect(await countSourceEntries(dir, discovery, new Map(), localDisk)).toBe(Number(stdout.trim()) + 1);
     } finally {
       await cleanup();
     }
