@@ -1,6 +1,5 @@
-import { Listr, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import type { Listr, ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatCount, formatDuration, printableName, type BackupHooks, type SyncTask, type TaskProgress, type TaskResult } from '@dailysync/sync';
-import { CoalescingRenderer } from './coalescing-renderer.js';
 import { formatOverallLine, formatTaskCounts, RunProgress } from './run-progress.js';
 import { finalLine, groupedByProject, progressLine, taskLabel } from './task-lines.js';
 
@@ -11,7 +10,18 @@ export interface ListrViewOptions {
   resources?: () => string | undefined;
   /** Rows for running tasks; default: the run's concurrency (32 at most with 'auto'). */
   rows?: number;
+  /** How long after the plan the view is first drawn; default DRAW_AFTER_MS. */
+  drawAfterMs?: number;
 }
+
+/**
+ * The view is first drawn this long after the plan, and a run that ends before is not drawn at all
+ * (its summary follows, as always): a view that flashes for a fraction of a second tells nothing,
+ * and loading listr2 and drawing cost such a run about a sixth of its time (2,000 one-file
+ * projects on tmpfs: 0.61 s on a terminal against 0.53 s plain). Until then the view keeps its state
+ * (rows, queue, failures), which the first frame shows.
+ */
+export const DRAW_AFTER_MS = 1000;
 
 /** How often the overall and resource rows change. */
 const REFRESH_MS = 1000;
@@ -49,6 +59,7 @@ export class ListrView {
   private failuresWrapper?: Wrapper;
   private list: Listr<unknown, 'default', 'simple'> | undefined;
   private running: Promise<unknown> | undefined;
+  private drawTimer: NodeJS.Timeout | undefined;
   private allFinished!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.allFinished = resolve));
   private tasksLeft = 0;
@@ -213,9 +224,18 @@ export class ListrView {
       },
     };
     const fixed = [overall, ...this.resourceTask(), failures];
-    this.list = new Listr([...fixed, ...rowTasks, queued], {
+    this.drawTimer = setTimeout(() => {
+      this.drawTimer = undefined;
+      if (this.tasksLeft > 0) this.running = this.draw([...fixed, ...rowTasks, queued], fixed.length + rowTasks.length).catch(() => undefined);
+    }, this.options.drawAfterMs ?? DRAW_AFTER_MS);
+  }
+
+  /** Loads listr2 (only now: a run that ends first never needs it) and starts drawing `tasks`, all but the last at once. */
+  private async draw(tasks: ListrTask<unknown, never, never>[], concurrent: number): Promise<void> {
+    const [{ Listr }, { CoalescingRenderer }] = await Promise.all([import('listr2'), import('./coalescing-renderer.js')]);
+    this.list = new Listr(tasks, {
       // Every row but the last runs at once; the queue row stays "waiting" (not spinning) until the end.
-      concurrent: fixed.length + rowTasks.length,
+      concurrent,
       exitOnError: false,
       // dailysync handles SIGINT itself: it must stop rsync and write the report before exiting.
       registerSignalListeners: false,
@@ -224,7 +244,8 @@ export class ListrView {
       rendererOptions: { collapseErrors: false, showErrorMessage: false, formatOutput: 'truncate' },
       collectErrors: false,
     } as never);
-    this.running = this.list.run().catch(() => undefined);
+    this.showQueue();
+    await this.list.run().catch(() => undefined);
   }
 
   /** The `resources` row: refreshes the live resource line until every sync task has finished. */
@@ -268,6 +289,9 @@ export class ListrView {
       this.taskFinished(task, skippedResult(task, reason));
     }
     this.allFinished();
+    // Not drawn yet: the run ended before the first frame was due, and its summary says it all.
+    if (this.drawTimer !== undefined) clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
     await this.done();
   }
 
