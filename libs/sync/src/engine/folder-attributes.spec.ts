@@ -140,10 +140,18 @@ test('the backup root\'s time is set again at the end only when it differs (comp
       await fs.rm(calls, { force: true });
       await restoreSplitFolderTimes([root], resolveBackupOptions({ source, dest, rsyncPath }), new Map([['.', okResult('.')]]), undefined, root, { source, dest, localDisks });
       expect(await count()).toBe(0);
+      // Only its time differs (what creating entries in it leaves): set to the nanosecond without an rsync.
+      await execa('touch', ['-d', '2001-02-03 04:05:06.123456789', dest]);
+      await restoreSplitFolderTimes([root], resolveBackupOptions({ source, dest, rsyncPath }), new Map([['.', okResult('.')]]), undefined, root, { source, dest, localDisks });
+      expect(await count()).toBe(0);
+      expect((await fs.stat(dest, { bigint: true })).mtimeNs).toBe((await fs.stat(source, { bigint: true })).mtimeNs);
+      // Its mode differs too: one rsync sets both.
+      await fs.chmod(dest, 0o700);
       await execa('touch', ['-d', '2001-02-03 04:05:06.5', dest]);
       await restoreSplitFolderTimes([root], resolveBackupOptions({ source, dest, rsyncPath }), new Map([['.', okResult('.')]]), undefined, root, { source, dest, localDisks });
       expect(await count()).toBe(1);
-      expect((await fs.stat(dest, { bigint: true })).mtimeNs).toBe((await fs.stat(source, { bigint: true })).mtimeNs);
+      const [s, d] = await Promise.all([fs.stat(source, { bigint: true }), fs.stat(dest, { bigint: true })]);
+      expect([d.mtimeNs, d.mode]).toEqual([s.mtimeNs, s.mode]);
     }
   } finally {
     await cleanup();
@@ -170,7 +178,9 @@ test('with --shard, a run that ran a part of a split folder sets that folder\'s 
     // A shard whose part failed leaves it too: that run is failed anyway, and the next run sets it.
     await restoreSplitFolderTimes([part], options, new Map([['big/part', { ...okResult('big/part'), status: 'failed' }]]), undefined, undefined, { source, dest, localDisks: true }, [top, part, other]);
     expect((await fs.stat(path.join(dest, 'big'), { bigint: true })).mtimeNs).not.toBe((await fs.stat(path.join(source, 'big'), { bigint: true })).mtimeNs);
-    // When setting it fails, the part is marked failed, naming the folder (an rsync that exits 23).
+    // When setting it fails, the part is marked failed, naming the folder (an rsync that exits 23;
+    // the folder's mode differs too, so the time is not set alone).
+    await fs.chmod(path.join(dest, 'big'), 0o700);
     const failing = path.join(dir, 'rsync-failing');
     await fs.writeFile(failing, '#!/bin/sh\necho "rsync: simulated failure" >&2\nexit 23\n', { mode: 0o755 });
     const failedRun = new Map([['big/part', okResult('big/part')]]);

@@ -1,5 +1,7 @@
 import type { BigIntStats } from 'node:fs';
+import fs from 'node:fs/promises';
 import { filterByLookups, whenBoth } from '../location/local-disk.js';
+import { runProcess } from '../process/spawn.js';
 import { topFolderOf, type SyncTask } from '../plan/task.js';
 
 /**
@@ -30,6 +32,34 @@ export async function foldersThatDiffer(folders: readonly Buffer[], roots: Folde
   const source = (rel: Buffer): Buffer => Buffer.concat([sourceRoot, rel]);
   const dest = (rel: Buffer): Buffer => Buffer.concat([destRoot, rel]);
   return filterByLookups(folders, roots.localDisks, (rel, lookUp) => whenBoth(lookUp(source(rel)), lookUp(dest(rel)), (s, b) => !sameAttributes(s, b)));
+}
+
+/** How a folder's backup copy differs from its source folder (as sameAttributes compares them). */
+export type FolderDifference = { kind: 'same' } | { kind: 'time only'; mtimeNs: bigint } | { kind: 'other' };
+
+/** One folder (relative to both roots; '' is the root itself) compared: the same, only its modification time differs, or more. */
+export async function folderDifference(relPath: string, roots: FolderRoots): Promise<FolderDifference> {
+  // `root/` for the root itself, as foldersThatDiffer looks it up: a backup root reached through a link is its folder.
+  const [s, b] = await Promise.all([roots.source, roots.dest].map((root) => fs.lstat(`${root}/${relPath}`, { bigint: true }).catch(() => undefined)));
+  if (sameAttributes(s, b)) return { kind: 'same' };
+  if (s !== undefined && b !== undefined && s.isDirectory() && b.isDirectory() && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid) return { kind: 'time only', mtimeNs: s.mtimeNs };
+  return { kind: 'other' };
+}
+
+/**
+ * Sets a local folder's modification time to the nanosecond with `touch` (Node's own calls take
+ * seconds as a float, which loses nanoseconds), and checks that it took. Creating or deleting an
+ * entry in a folder changes only its time, and a local rsync that sets it again ends with about
+ * 40 ms of its own exit waits, at the very end of the run (the backup root after every first night).
+ * False when it could not be set so: the caller runs rsync.
+ */
+export async function setFolderTime(folder: string, mtimeNs: bigint): Promise<boolean> {
+  if (mtimeNs < 0n) return false;
+  const stamp = `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
+  const touched = await runProcess('touch', ['-m', '-h', '-d', stamp, '--', folder]);
+  if (touched.exitCode !== 0) return false;
+  const now = await fs.lstat(folder, { bigint: true }).catch(() => undefined);
+  return now?.mtimeNs === mtimeNs;
 }
 
 /**

@@ -165,8 +165,9 @@ describe('split projects against real rsync', () => {
     const rsyncPath = path.join(dir, 'rsync-wrapped');
     // Real rsync underneath. The link pass (queued last; the root pass, first and one file, has
     // ended by then) removes its list once it has run, so the task folders' closing pass fails
-    // reading it, and gives the backup root another time, so the other pass has an rsync to run
-    // for the root: that rsync (--exclude=*) takes a second and logs when it ends.
+    // reading it, and gives the backup root another time and mode, so the other pass has an rsync
+    // to run for the root (a time alone is set without one): that rsync (--exclude=*) takes a
+    // second and logs when it ends.
     await fs.writeFile(
       rsyncPath,
       [
@@ -177,7 +178,7 @@ describe('split projects against real rsync', () => {
         'if [ -n "$closing" ]; then sleep 1; fi',
         'rsync "$@"; status=$?',
         `if [ -n "$closing" ]; then echo ended >> '${closingLog}'; fi`,
-        `if [ -n "$list" ]; then rm -f "$list"; touch -d 2001-02-03 '${dest}'; fi`,
+        `if [ -n "$list" ]; then rm -f "$list"; chmod 700 '${dest}'; touch -d 2001-02-03 '${dest}'; fi`,
         'exit $status',
         '',
       ].join('\n'),

@@ -4,7 +4,7 @@ import type { TaskResult } from '../report/types.js';
 import { buildRsyncArgs } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
 import { runQueue } from './queue.js';
-import { foldersThatDiffer, type FolderRoots } from './folder-attributes.js';
+import { folderDifference, setFolderTime, type FolderRoots } from './folder-attributes.js';
 
 /** A folder split into parts: its own pass excludes the parts below it. */
 function isSplitFolder(t: SyncTask): boolean {
@@ -87,7 +87,12 @@ export async function restoreSplitFolderTimes(
         else if (elsewhere) due = partsRun.length > 0;
         else due = own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
         if (!due) return;
-        if (compareFirst && (await foldersThatDiffer([Buffer.from(task.relPath)], compareFirst)).length === 0) return;
+        if (compareFirst) {
+          const difference = await folderDifference(task.relPath, compareFirst);
+          if (difference.kind === 'same') return;
+          // Entries created below it changed its time alone: set that, without an rsync.
+          if (difference.kind === 'time only' && (await setFolderTime(`${compareFirst.dest}/${task.relPath}`, difference.mtimeNs))) return;
+        }
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
         const run = await runRsync({ rsyncPath: options.rsyncPath, args, signal });
