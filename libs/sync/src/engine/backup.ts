@@ -174,12 +174,9 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   let diskFull = false;
   const results = new Map<string, TaskResult>();
   if (remoteRoot?.ok && options.destLocation.kind !== 'local' && !options.dryRun) {
-    // The link pass (this run's, or another shard's) creates the folders above the files it links,
-    // a project's own folder among them: made first, they cannot appear under a starting rsync.
-    const linkPass = planned.some((t) => t.kind === 'links');
-    const foldersFirst = tasks.filter((t) => t.kind === 'subtree' || t.kind === 'project-top' || (linkPass && t.kind === 'project')).map((t) => t.relPath);
+    const splitFolders = tasks.filter((t) => t.kind === 'subtree' || t.kind === 'project-top').map((t) => t.relPath);
     // A failure here shows again, with its cause, in the tasks that need the folders.
-    await ensureRemoteFolders(options.destLocation, foldersFirst, options, request.signal);
+    await ensureRemoteFolders(options.destLocation, splitFolders, options, request.signal);
   }
   if (remoteRoot !== undefined && !remoteRoot.ok) {
     // The backup root could not be reached or created: no task can succeed, and retrying each would only multiply the wait.

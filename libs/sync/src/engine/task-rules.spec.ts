@@ -33,8 +33,12 @@ describe("the root pass's rules", () => {
     expect(top?.others.map(String)).toEqual(['file-only-here']);
     const rules = await writeTaskRules([rootTask], discovery, { exclude: ['scratch*'] }, undefined, undefined, folders);
     try {
-      // The state folder and the pattern first (they protect), then the one folder to delete, then every other folder left out.
-      expect(await rulesOf(rules.tasks[0])).toEqual(['- /.dailysync/', '- /scratch*/', '+ /gone/', '- /*/']);
+      // The state folder and the pattern first (they protect), then the backup-only folders, then every other folder left out.
+      const written = await rulesOf(rules.tasks[0]);
+      expect(written.slice(0, 2)).toEqual(['- /.dailysync/', '- /scratch*/']);
+      // rsync matches the pattern's rule first: scratch-old stays protected, as with one rule per project.
+      expect(written.slice(2, -1).sort()).toEqual(['+ /gone/', '+ /scratch-old/']);
+      expect(written.at(-1)).toBe('- /*/');
     } finally {
       await rules.remove();
     }

@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
-import { matchesAny } from '../discovery/match.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
@@ -45,11 +44,14 @@ function rootRules(discovery: Discovery, options: Pick<ResolvedBackupOptions, 'e
     for (const p of discovery.projects) if (!copiedByRootPass(p)) rules.push(rule('- /', escapeRuleBytes(p.rawName ?? Buffer.from(p.name)), '/'));
     return rules;
   }
-  const projects = new Set(discovery.projects.filter((p) => !copiedByRootPass(p)).map((p) => (p.rawName ?? Buffer.from(p.name)).toString('latin1')));
+  // A discovered project is another task's or nobody's (but one the root pass copies, let in first).
+  // A backup folder matching an --exclude pattern is let in too, and stays protected by that
+  // pattern's rule above, which rsync matches as it did before.
+  const projects = new Set(discovery.projects.map((p) => (p.rawName ?? Buffer.from(p.name)).toString('latin1')));
   for (const p of discovery.projects) if (copiedByRootPass(p)) rules.push(rule('+ /', escapeRuleBytes(p.rawName as Buffer), '/'));
-  // Folders the rules above protect need no rule of their own here.
-  const protectedFolder = (name: Buffer): boolean => name.toString('latin1') === STATE_DIR_NAME || matchesAny(name.toString(), options.exclude);
-  for (const name of backupFolders) if (!projects.has(name.toString('latin1')) && !protectedFolder(name)) rules.push(rule('+ /', escapeRuleBytes(name), '/'));
+  for (const name of backupFolders) {
+    if (!projects.has(name.toString('latin1')) && name.toString('latin1') !== STATE_DIR_NAME) rules.push(rule('+ /', escapeRuleBytes(name), '/'));
+  }
   rules.push(Buffer.from('- /*/\0'));
   return rules;
 }

@@ -46,10 +46,11 @@ export async function ensureRemoteRoot(
 }
 
 /**
- * Creates the folders of split tasks (and of projects, when a link pass writes into them) in a
- * remote backup before the tasks start (on a local backup prepareSubtreeDestination does it): a
- * split folder's own pass and the parts below it start together, and two rsyncs creating one
- * folder at once make the slower one fail. One rsync copies
+ * Creates the folders of split tasks in a remote backup before the tasks start (on a local backup
+ * prepareSubtreeDestination does it): a split folder's own pass and the parts below it start
+ * together, and two rsyncs creating one folder at once make the slower one fail. (Not a project's
+ * own folder: this skeleton copy would replace a file of that name unreported, where the root pass
+ * deletes it counted and listed.) One rsync copies
  * a skeleton of empty folders, recursively but without attributes or deletion, so existing folders
  * are left as they are; the tasks set the attributes. Returns the rsync result.
  */
