@@ -84,9 +84,10 @@ export async function estimateTree(root: string, options: EstimateOptions): Prom
 /** A folder of a walk on this machine's disks: where it is, and the kept nodes its entries count into. */
 interface FolderHere {
   dir: string;
+  name: string;
   depth: number;
-  /** Its own node when it keeps one, after every kept ancestor's: each entry below counts into all of them. */
-  counts: DirEstimate[];
+  /** The kept nodes its parent's entries count into (the last one is the node that may keep this folder's). */
+  parentCounts: DirEstimate[];
 }
 
 /**
@@ -102,12 +103,22 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
   let nodes = 0;
   // Paths are joined with a plain `/`: path.join normalizes the whole string again for each entry
   // (a fifth of the walk's time at 2,000 projects), and these names come from listings (no `.`, `..` or `/` in them).
-  const stack: FolderHere[] = [{ dir: root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root, depth: 0, counts: [result] }];
+  const stack: FolderHere[] = [{ dir: root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root, name: '', depth: 0, parentCounts: [] }];
   const incomplete = (counts: readonly DirEstimate[]): void => {
     for (const n of counts) n.complete = false;
   };
   for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
-    const { dir, depth, counts } = folder;
+    const { dir, depth } = folder;
+    // Its own node, when it keeps one (decided as it is reached, in the order `walk` reaches folders
+    // one at a time, so that shards, which walk that way, keep the same nodes whichever walk they make).
+    let counts = folder.parentCounts;
+    if (depth === 0) counts = [result];
+    else if (depth - 1 < options.maxDepth && nodes < (options.maxNodes ?? 50_000)) {
+      nodes += 1;
+      const own = emptyEstimate();
+      counts.at(-1)?.children.set(folder.name, own);
+      counts = [...counts, own];
+    }
     let listing: Dirent[] | Dir;
     try {
       // A folder bigger than LIST_WHOLE_UP_TO_BYTES is read in chunks, so it never sits in memory whole.
@@ -147,15 +158,7 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
     // Pushed last to first, so they are walked in the listing's order.
     for (let i = subdirs.length - 1; i >= 0; i--) {
       const name = subdirs[i] as string;
-      const keep = depth < options.maxDepth && nodes < (options.maxNodes ?? 50_000);
-      let childCounts = counts;
-      if (keep) {
-        nodes += 1;
-        const child = emptyEstimate();
-        counts[counts.length - 1]?.children.set(name, child);
-        childCounts = [...counts, child];
-      }
-      stack.push({ dir: `${dir}/${name}`, depth: depth + 1, counts: childCounts });
+      stack.push({ dir: `${dir}/${name}`, name, depth: depth + 1, parentCounts: counts });
     }
   }
   return result;

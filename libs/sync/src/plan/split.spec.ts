@@ -135,3 +135,23 @@ describe.each([
     expect(estimate.unreadNames).toBe(1);
   });
 });
+
+// Shards plan alike whichever walk each makes (one shard's source on its own disk, another's
+// through a mount): one folder at a time, both keep the same nodes and cut the budget at the same entry.
+test('the walk on this machine\'s disks and the one-folder-at-a-time walk keep the same nodes and counts', async () => {
+  const { dir, cleanup } = await makeTempDir();
+  try {
+    const files: Record<string, string> = {};
+    for (const a of ['a', 'b', 'c']) for (const b of ['x', 'y']) for (const c of ['p', 'q']) files[`${a}/${b}/${c}/f`] = a + b + c;
+    await writeTree(dir, files);
+    // Names as the listing gives them, and kept nodes as a tree of names.
+    const shape = (e: DirEstimate): unknown => ({ files: e.files, bytes: e.bytes, complete: e.complete, children: Object.fromEntries([...e.children].sort(([x], [y]) => (x < y ? -1 : 1)).map(([n, c]) => [n, shape(c)])) });
+    for (const limits of [{ maxNodes: 4, entries: 1000 }, { maxNodes: 50_000, entries: 17 }, { maxNodes: 7, entries: 23 }]) {
+      const walk = (localDisk: MainThreadSlices | undefined): Promise<DirEstimate> =>
+        estimateTree(dir, { maxDepth: 2, maxNodes: limits.maxNodes, budget: walkBudget(limits.entries, 10_000), concurrentSubdirs: 1, localDisk });
+      expect(shape(await walk(new MainThreadSlices()))).toEqual(shape(await walk(undefined)));
+    }
+  } finally {
+    await cleanup();
+  }
+});
