@@ -90,8 +90,11 @@ export async function restoreSplitFolderTimes(
         if (compareFirst) {
           const difference = await folderDifference(task.relPath, compareFirst);
           if (difference.kind === 'same') return;
-          // Entries created below it changed its time alone: set that, without an rsync.
-          if (difference.kind === 'time only' && (await setFolderTime(`${compareFirst.dest}/${task.relPath}`, difference.mtimeNs))) return;
+          // Entries created below it changed its time alone: set that, without an rsync. Only where
+          // this run's own pass of the folder ended ok: it has just set the ACLs and xattrs, which
+          // are not compared here and which another shard's pass may not have set yet.
+          const ownPassOk = own !== undefined && own.status === 'ok';
+          if (ownPassOk && difference.kind === 'time only' && (await setFolderTime(`${compareFirst.dest}/${task.relPath}`, difference.mtimeNs))) return;
         }
         const args = buildRsyncArgs({ ...task, excludeTopLevelDirs: [] }, { ...options, delete: false, bwlimitKiB: 0 });
         args.splice(args.indexOf('--'), 0, '--exclude=*');
