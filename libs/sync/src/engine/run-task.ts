@@ -6,7 +6,7 @@ import { buildRsyncArgs, taskPaths } from '../rsync/args.js';
 import { rsyncErrorDetail } from '../rsync/exit-codes.js';
 import { splitSizedItem } from './batch-attribution.js';
 import type { WrittenFolders } from './folder-attributes.js';
-import { copyCheckFor, CopiedFiles, findChangedDuringCopy } from '../safety/changed-during-copy.js';
+import { copyCheckFor, CopiedFiles, CopyClock, findChangedDuringCopy } from '../safety/changed-during-copy.js';
 import { runRsync, type RsyncRunResult } from '../rsync/run.js';
 import type { RsyncProgress } from '../rsync/types.js';
 
@@ -83,7 +83,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     let currentItem: string | undefined;
     const copied = new CopiedFiles();
     removedFolders = {};
-    const attemptStartedAtMs = Date.now();
+    const copyClock = new CopyClock();
     result = await runRsync({
       rsyncPath: ctx.options.rsyncPath,
       args,
@@ -127,7 +127,7 @@ export async function runTask(task: SyncTask, ctx: RunTaskContext): Promise<Task
     }
     // A source file written while rsync read it can leave a torn copy with exit 0: copy it again.
     changedDuringCopy = checks && c.status !== 'failed' && c.class !== 'interrupted' && !ctx.signal?.aborted
-      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? attemptStartedAtMs : undefined, localDisks)
+      ? await findChangedDuringCopy(taskPaths(task, ctx.options).from, taskPaths(task, ctx.options).to, copied.paths, sourceClockIsOurs ? copyClock.untouchedReference() : undefined, localDisks)
       : [];
     if (changedDuringCopy.length > 0) {
       record.cause = `${changedDuringCopy.length} file(s) changed while being copied: ${changedDuringCopy.slice(0, 3).join(', ')}`;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { makeTempDir, writeTree } from '../../test/helpers/tree.js';
-import { ctimeFromThisClock, findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
+import { CopyClock, ctimeFromThisClock, findChangedDuringCopy, UNTOUCHED_BEFORE_COPY_MS } from './changed-during-copy.js';
 
 // Both ways of looking up: on the thread pool (network shares) and on the main thread (local disks).
 describe.each([
@@ -51,4 +51,23 @@ test('many copied files on a local disk: every changed one found, in rsync\'s or
   } finally {
     await cleanup();
   }
+});
+
+test('after a step of the wall clock during the copy, the ctime shortcut is off: every copied file is compared', () => {
+  let wallMs = 1_800_000_000_000;
+  let monotonicMs = 5_000;
+  const clock = new CopyClock(() => ({ wallMs, monotonicMs }));
+  expect(clock.startedAtMs).toBe(1_800_000_000_000);
+  // Both clocks advance together (NTP slews both): the shortcut keeps the copy's start.
+  wallMs += 60_000;
+  monotonicMs += 60_000;
+  expect(clock.untouchedReference()).toBe(1_800_000_000_000);
+  // NTP steps a fast clock back by a minute (right after boot): a file written now would look older than the copy.
+  wallMs -= 60_000;
+  monotonicMs += 10;
+  expect(clock.untouchedReference()).toBeUndefined();
+  // Forward steps too: the wall clock no longer says when the copy began.
+  const forward = new CopyClock(() => ({ wallMs, monotonicMs }));
+  wallMs += 3_600_000;
+  expect(forward.untouchedReference()).toBeUndefined();
 });

@@ -20,14 +20,39 @@ export class CopiedFiles {
 /**
  * A source file whose inode last changed (ctime: any write, and any change of its times, sets it;
  * nobody can set it back) this long before the copy began was not written while rsync read it.
- * Only ctimes from this machine's clock are trusted so (ctimeFromThisClock), and that clock only
- * goes back when it is stepped: the margin covers the kernel's coarse file clock (a few ms), a
- * step by NTP (ntpd steps above 128 ms, chrony's makestep is usually 1 s) and more. It was one hour,
- * written for a file server's clock, which the check never trusts: every file written in the hour
- * before a run then cost a second lookup, of its backup copy (2,000 one-file projects on tmpfs:
- * 2,000 more lookups in the transfer).
+ * Only ctimes from this machine's clock are trusted so (ctimeFromThisClock), and that clock goes
+ * back only when it is stepped, which CopyClock notices: the margin covers the kernel's coarse
+ * file clock (a few ms) and more. It was one hour, written for a file server's clock, which the
+ * check never trusts: every file written in the hour before a run then cost a second lookup, of
+ * its backup copy (2,000 one-file projects on tmpfs: 2,000 more lookups in the transfer).
  */
 export const UNTOUCHED_BEFORE_COPY_MS = 10_000;
+
+/** A change of the wall clock against the monotonic one beyond this is a step (NTP slews far less). */
+const CLOCK_STEP_MS = 1000;
+
+/**
+ * The wall-clock time a copy began, and whether the clock has been stepped since: a step back
+ * (NTP correcting a fast clock right after boot, an operator's `date -s`) gives a file written
+ * during the copy a ctime before its start, which the ctime shortcut would clear. After a step,
+ * every copied file is compared, as on a NAS.
+ */
+export class CopyClock {
+  readonly startedAtMs: number;
+  private readonly offset: number;
+
+  constructor(private readonly now: () => { wallMs: number; monotonicMs: number } = () => ({ wallMs: Date.now(), monotonicMs: performance.now() })) {
+    const at = this.now();
+    this.startedAtMs = at.wallMs;
+    this.offset = at.wallMs - at.monotonicMs;
+  }
+
+  /** The copy's start for the ctime shortcut; undefined when the clock was stepped since (no shortcut). */
+  untouchedReference(): number | undefined {
+    const at = this.now();
+    return Math.abs(at.wallMs - at.monotonicMs - this.offset) > CLOCK_STEP_MS ? undefined : this.startedAtMs;
+  }
+}
 
 /**
  * Whether files under `dir` get their ctime from this machine's clock: on its own disks (ext4, XFS,
