@@ -102,6 +102,18 @@ describe('dailysync CLI', () => {
     expect(await treeDifferences(source, dest)).toEqual([]);
   });
 
+  test('--json whose stdout closes: the backup still completes and writes --report, but the exit status says the events were lost', async () => {
+    const report = path.join(dir, 'r.json');
+    const run = execa(process.execPath, [BIN, 'sync', '--source', source, '--dest', dest, '--report', report, '--json'], { reject: false, stdout: 'pipe' });
+    run.stdout?.destroy();
+    const r = await run;
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/dailysync: error: the JSON events could not be written: stdout was closed/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(await fs.readFile(report, 'utf8')).ok).toBe(true);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
   // Every row has all four cells: jest treats a missing trailing argument as a `done` callback.
   const badInput: Array<[string, () => string[], RegExp, Record<string, string>]> = [
     ['unknown option', () => ['sync', '--source', source, '--dest', dest, '--bogus'], /unknown option --bogus: run "dailysync sync --help"/, {}],

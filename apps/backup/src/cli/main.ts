@@ -13,6 +13,8 @@ export function workspaceRootFromHere(): string {
 }
 
 let outputGuarded = false;
+/** Whether a write to stdout failed (its reader went away) since main() first ran. */
+let stdoutFailed = false;
 
 /**
  * A closed stdout or stderr (`dailysync sync | head`, a log pipe whose reader died) must not stop
@@ -24,7 +26,19 @@ let outputGuarded = false;
 function keepRunningWhenOutputCloses(): void {
   if (outputGuarded) return;
   outputGuarded = true;
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  process.stdout.on('error', () => (stdoutFailed = true));
+  process.stderr.on('error', () => undefined);
+}
+
+/**
+ * With --json, stdout carries the command's result (for sync, the run's report as its last event):
+ * when it could not be written, a command that went well still exits 1, as when a --report file
+ * cannot be written.
+ */
+function withJsonDelivered(options: object, exitCode: number): number {
+  if (!('json' in options) || options.json !== true || !stdoutFailed || exitCode !== 0) return exitCode;
+  process.stderr.write('dailysync: error: the JSON events could not be written: stdout was closed before the end; give --report FILE for a record that does not depend on a reader\n');
+  return 1;
 }
 
 /**
@@ -51,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'sync': {
       const { runSyncCommand } = await import('@dailysync/commands/sync');
-      return (await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true })).exitCode;
+      return withJsonDelivered(parsed.options, (await runSyncCommand(parsed.options, { workspaceRoot: workspaceRootFromHere(), handleSignals: true })).exitCode);
     }
     case 'verify': {
       const { runVerifyCommand } = await import('@dailysync/commands/verify');
@@ -59,15 +73,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'plan': {
       const { runPlanCommand } = await import('@dailysync/commands/plan');
-      return (await runPlanCommand(parsed.options)).exitCode;
+      return withJsonDelivered(parsed.options, (await runPlanCommand(parsed.options)).exitCode);
     }
     case 'diagnose': {
       const { runDiagnoseCommand } = await import('@dailysync/commands/diagnose');
-      return (await runDiagnoseCommand(parsed.options)).exitCode;
+      return withJsonDelivered(parsed.options, (await runDiagnoseCommand(parsed.options)).exitCode);
     }
     case 'snapshots': {
       const { runSnapshotsCommand } = await import('@dailysync/commands/snapshots');
-      return (await runSnapshotsCommand(parsed.options)).exitCode;
+      return withJsonDelivered(parsed.options, (await runSnapshotsCommand(parsed.options)).exitCode);
     }
     case 'restore': {
       const { runRestoreCommand } = await import('@dailysync/commands/restore');
