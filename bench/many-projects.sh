@@ -4,9 +4,11 @@
 # output, on a pseudo-terminal (the live view, util-linux `script`), and plain on the same kind of
 # pseudo-terminal (what the pty itself costs, apart from the live view). Median of R runs, side by
 # side in one run, interleaved; every backup is checked against the source with `rsync -ani` (nothing to do).
-#   bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
-#   (default 2000 3, every contestant; CONTESTANTS is a comma list of the names below, rsync first;
-#   needs a build: npm run build)
+# NIGHT=unchanged times a night with nothing to copy instead: each contestant first makes its own
+# backup (not timed), then runs again on it.
+#   [NIGHT=first|unchanged] bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
+#   (default first, 2000 3, every contestant; CONTESTANTS is a comma list of the names below, rsync
+#   first; needs a build: npm run build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 projects="${1:-2000}"
@@ -38,6 +40,7 @@ for _ in $(seq "$repeats"); do
     # sync: the previous backup's deletion is written out before the clock starts (on a disk, not
     # tmpfs, its journal work otherwise lands in whichever contestant runs next).
     rm -rf "$work/dst" && mkdir -p "$work/dst" && sync
+    if [ "${NIGHT:-first}" = unchanged ]; then bash -c "${cmds[$name]}" >/dev/null 2>&1 && sync; fi
     start=$(date +%s.%N)
     bash -c "${cmds[$name]}" >"$work/out" 2>&1 || { echo "$name failed:" >&2; tail -5 "$work/out" >&2; }
     end=$(date +%s.%N)
