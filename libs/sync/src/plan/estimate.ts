@@ -189,7 +189,7 @@ function sizeHere(file: string): number {
  * round trip on a NAS, a stream at least three (open, read, close); thousands of small project
  * folders are the common case.
  */
-const LIST_WHOLE_UP_TO_BYTES = 256 * 1024;
+export const LIST_WHOLE_UP_TO_BYTES = 256 * 1024;
 
 async function openListing(dir: string): Promise<AsyncIterable<Dirent> | Iterable<Dirent>> {
   const { size } = await fs.lstat(dir);
