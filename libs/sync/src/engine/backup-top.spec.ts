@@ -60,6 +60,26 @@ describe("the backup root's own entries", () => {
     }
   });
 
+  test('with --shard, a project on another shard that replaces a file or link at the top first: the root pass runs again and every shard ends ok', async () => {
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    await fs.mkdir(source);
+    // Files at the top keep the root pass busy, so its deletions (at its end) come after the other shard's batches.
+    for (let i = 0; i < 1500; i++) await fs.writeFile(path.join(source, `top-${i}`), 't');
+    for (let i = 0; i < 60; i++) {
+      await fs.mkdir(path.join(source, `p${i}`));
+      await fs.writeFile(path.join(source, `p${i}`, 'f'), `${i}\n`);
+    }
+    await fs.mkdir(dest);
+    for (let i = 0; i < 60; i++) {
+      if (i % 2 === 0) await fs.writeFile(path.join(dest, `p${i}`), 'was a file\n');
+      else await fs.symlink('elsewhere', path.join(dest, `p${i}`));
+    }
+    const reports = await Promise.all([1, 2].map((index) => runBackup({ source, dest, concurrency: 4, delete: true, maxShrinkPercent: 100, shard: `${index}/2` })));
+    expect(reports.flatMap((r) => r.projects).filter((p) => p.status !== 'ok' && p.status !== 'skipped').map((p) => `${p.name}: ${p.error}`)).toEqual([]);
+    expect(await treeDifferences(source, dest)).toEqual([]);
+  });
+
   test("each project's folder exists before its rsync starts, so no other creator (the link pass, another shard) can make rsync's own mkdir fail", async () => {
     // rsync looks for its destination folder and creates it when missing; a folder made by another
     // process in between fails it ("mkdir failed: File exists", seen once in 400 soak nights with
