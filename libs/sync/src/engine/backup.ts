@@ -201,6 +201,8 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const runOne = async (task: SyncTask): Promise<void> => {
     try {
       if (waitsForRootPass(task, replacing)) await afterRootPass;
+      // Stopped while it waited: it never started (the report says so, as for any task not reached).
+      if (taskSignal.aborted) return;
       await runTaskNow(task);
     } finally {
       if (task.kind === 'root') rootPassEnded();
