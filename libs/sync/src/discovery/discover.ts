@@ -15,6 +15,11 @@ export interface DiscoveredProject {
   rawName?: Buffer;
 }
 
+/** A project's folder name as the bytes on disk: rules, listings and comparisons of names as bytes use it. */
+export function projectNameBytes(project: Pick<DiscoveredProject, 'name' | 'rawName'>): Buffer {
+  return project.rawName ?? Buffer.from(project.name);
+}
+
 export interface Discovery {
   projects: DiscoveredProject[];
   /** Names of entries directly in the source root that are not directories (files, symlinks, ...). */

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Discovery } from '../discovery/discover.js';
+import { projectNameBytes, type Discovery } from '../discovery/discover.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 
@@ -38,7 +38,7 @@ export function projectsReplacingEntries(discovery: Discovery, top: BackupTop | 
   const others = new Set((top?.others ?? []).map((name) => name.toString('latin1')));
   const replacing = new Set<string>();
   if (others.size === 0) return replacing;
-  for (const p of discovery.projects) if (p.selected && others.has((p.rawName ?? Buffer.from(p.name)).toString('latin1'))) replacing.add(p.name);
+  for (const p of discovery.projects) if (p.selected && others.has(projectNameBytes(p).toString('latin1'))) replacing.add(p.name);
   return replacing;
 }
 

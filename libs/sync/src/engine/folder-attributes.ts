@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { filterByLookups, whenBoth } from '../location/local-disk.js';
 import { runProcess } from '../process/spawn.js';
 import { topFolderOf, type SyncTask } from '../plan/task.js';
+import type { TaskResult } from '../report/types.js';
 
 /**
  * Both roots of a run as local paths (a mounted NAS included): folder attributes can be compared
@@ -15,8 +16,18 @@ export interface FolderRoots {
   localDisks: boolean;
 }
 
+/** Same mode (type and permissions) and owner: what creating entries in a folder leaves as it was. */
+function sameModeAndOwner(s: BigIntStats, b: BigIntStats): boolean {
+  return s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
+}
+
 function sameAttributes(s: BigIntStats | undefined, b: BigIntStats | undefined): boolean {
-  return s !== undefined && b !== undefined && s.mtimeNs === b.mtimeNs && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
+  return s !== undefined && b !== undefined && s.mtimeNs === b.mtimeNs && sameModeAndOwner(s, b);
+}
+
+/** Whether a task (or a batch's project) ended with its copy made: its folders' times are then worth setting. */
+export function copyMade(result: TaskResult | undefined): boolean {
+  return result !== undefined && result.status !== 'failed' && result.status !== 'interrupted';
 }
 
 /**
@@ -42,7 +53,7 @@ export async function folderDifference(relPath: string, roots: FolderRoots): Pro
   // `root/` for the root itself, as foldersThatDiffer looks it up: a backup root reached through a link is its folder.
   const [s, b] = await Promise.all([roots.source, roots.dest].map((root) => fs.lstat(`${root}/${relPath}`, { bigint: true }).catch(() => undefined)));
   if (sameAttributes(s, b)) return { kind: 'same' };
-  if (s !== undefined && b !== undefined && s.isDirectory() && b.isDirectory() && s.mode === b.mode && s.uid === b.uid && s.gid === b.gid) return { kind: 'time only', mtimeNs: s.mtimeNs };
+  if (s !== undefined && b !== undefined && s.isDirectory() && sameModeAndOwner(s, b)) return { kind: 'time only', mtimeNs: s.mtimeNs };
   return { kind: 'other' };
 }
 

@@ -4,7 +4,7 @@ import type { TaskResult } from '../report/types.js';
 import { buildRsyncArgs } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
 import { runQueue } from './queue.js';
-import { folderDifference, setFolderTime, type FolderRoots } from './folder-attributes.js';
+import { copyMade, folderDifference, setFolderTime, type FolderRoots } from './folder-attributes.js';
 
 /** A folder split into parts: its own pass excludes the parts below it. */
 function isSplitFolder(t: SyncTask): boolean {
@@ -85,7 +85,7 @@ export async function restoreSplitFolderTimes(
         let due: boolean;
         if (task.kind === 'root') due = own === undefined || succeeded(own);
         else if (elsewhere) due = partsRun.length > 0;
-        else due = own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
+        else due = copyMade(own);
         if (!due) return;
         if (compareFirst) {
           const difference = await folderDifference(task.relPath, compareFirst);

@@ -10,7 +10,7 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { MODIFY_WINDOW_NS } from '../rsync/args.js';
 import { runRsync } from '../rsync/run.js';
-import { foldersThatDiffer, type FolderRoots, type WrittenFolders } from './folder-attributes.js';
+import { copyMade, foldersThatDiffer, type FolderRoots, type WrittenFolders } from './folder-attributes.js';
 
 const NUL = 0;
 const SLASH = 0x2f;
@@ -40,12 +40,6 @@ function foldersAboveListed(list: Buffer): Buffer[] {
   return out;
 }
 
-/** Whether a task (or a batch's project) ended with its copy made: its folders' times are then worth setting. */
-function done(results: ReadonlyMap<string, TaskResult>, id: string): boolean {
-  const own = results.get(id);
-  return own !== undefined && own.status !== 'failed' && own.status !== 'interrupted';
-}
-
 /**
  * The folders a task copies as its own (`./`-prefixed) whose times it may have left late: a
  * project's folder, a batch's project folders, a part's subtree, and the root pass's projects whose
@@ -56,10 +50,10 @@ function ownFolders(task: SyncTask, results: ReadonlyMap<string, TaskResult>, di
   if (task.kind === 'batch') {
     // The batch's results are its projects'. Their folders are entries under the batch's transfer root, but showed the same late times.
     return projectTasksOfBatch(task)
-      .filter((project) => done(results, project.id) && wrote(project.relPath))
+      .filter((project) => copyMade(results.get(project.id)) && wrote(project.relPath))
       .map((project) => Buffer.from(`./${project.relPath}`));
   }
-  if (!done(results, task.id)) return [];
+  if (!copyMade(results.get(task.id))) return [];
   if ((task.kind === 'project' || task.kind === 'subtree' || task.kind === 'project-top') && task.relPath !== '') {
     return wrote(task.relPath) ? [Buffer.from(`./${task.relPath}`)] : [];
   }
@@ -133,7 +127,7 @@ export async function restoreTaskFolderTimes(
   for (const task of tasks) {
     const early = comparedEarly?.differingIn(task);
     if (early !== undefined) foundEarly.push(early);
-    else if (task.kind === 'links' && task.filesFrom !== undefined && done(results, task.id)) linkLists.push(task.filesFrom);
+    else if (task.kind === 'links' && task.filesFrom !== undefined && copyMade(results.get(task.id))) linkLists.push(task.filesFrom);
     else folders.push(...ownFolders(task, results, discovery, written));
   }
   for (const list of linkLists) alwaysCopied.push(...foldersAboveListed(await fs.readFile(list)));

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Discovery } from '../discovery/discover.js';
+import { projectNameBytes, type Discovery } from '../discovery/discover.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import { STATE_DIR_NAME } from '../state/run-state.js';
@@ -41,13 +41,13 @@ function rootRules(discovery: Discovery, options: Pick<ResolvedBackupOptions, 'e
   for (const pattern of options.exclude) rules.push(rule('- /', Buffer.from(pattern.replace(/[[\\]/g, '\\$&')), '/'));
   const copiedByRootPass = (p: Discovery['projects'][number]): boolean => p.rawName !== undefined && p.selected;
   if (backupFolders === undefined) {
-    for (const p of discovery.projects) if (!copiedByRootPass(p)) rules.push(rule('- /', escapeRuleBytes(p.rawName ?? Buffer.from(p.name)), '/'));
+    for (const p of discovery.projects) if (!copiedByRootPass(p)) rules.push(rule('- /', escapeRuleBytes(projectNameBytes(p)), '/'));
     return rules;
   }
   // A discovered project is another task's or nobody's (but one the root pass copies, let in first).
   // A backup folder matching an --exclude pattern is let in too, and stays protected by that
   // pattern's rule above, which rsync matches as it did before.
-  const projects = new Set(discovery.projects.map((p) => (p.rawName ?? Buffer.from(p.name)).toString('latin1')));
+  const projects = new Set(discovery.projects.map((p) => projectNameBytes(p).toString('latin1')));
   for (const p of discovery.projects) if (copiedByRootPass(p)) rules.push(rule('+ /', escapeRuleBytes(p.rawName as Buffer), '/'));
   for (const name of backupFolders) {
     if (!projects.has(name.toString('latin1')) && name.toString('latin1') !== STATE_DIR_NAME) rules.push(rule('+ /', escapeRuleBytes(name), '/'));
@@ -90,7 +90,7 @@ export async function writeTaskRules(
   options: Pick<ResolvedBackupOptions, 'exclude'>,
   links: CrossTaskLinks | undefined,
   linkPass: SyncTask | undefined,
-  /** The backup root's own folders (backupTopFolders); undefined: not known. */
+  /** The backup root's own folders (listBackupTop); undefined: not known. */
   backupFolders?: readonly Buffer[],
 ): Promise<TaskRules> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-rules-'));

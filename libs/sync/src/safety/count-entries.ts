@@ -1,6 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
-import type { Discovery } from '../discovery/discover.js';
+import { projectNameBytes, type Discovery } from '../discovery/discover.js';
 import { MainThreadSlices } from '../location/local-disk.js';
 
 /** Folders read at once: on a NAS each listing is a round trip, and several overlap. */
@@ -37,7 +37,7 @@ export async function countSourceEntries(
       continue;
     }
     count += 1;
-    pending.push(join(Buffer.from(source), p.rawName ?? Buffer.from(p.name)));
+    pending.push(join(Buffer.from(source), projectNameBytes(p)));
   }
   const listed = (entries: Array<Dirent<Buffer>>, dir: Buffer): void => {
     count += entries.length;
