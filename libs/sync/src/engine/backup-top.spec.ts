@@ -8,6 +8,31 @@ import { makeTempDir, treeDifferences } from '../../test/helpers/tree.js';
 
 const rootTask: SyncTask = { id: ROOT_TASK_ID, project: '(root)', kind: 'root', relPath: '', excludeTopLevelDirs: 'all', weight: 0 };
 
+const REPLACING_PROJECTS = 60;
+
+/**
+ * A source whose root pass is kept busy by 1,500 files at the top, so that its deletions (at its
+ * end: --delete-delay) come after the projects' tasks have started, and 60 projects `p<i>` holding
+ * one file at `file`.
+ */
+async function writeBusyRootAndProjects(source: string, file: string): Promise<void> {
+  await fs.mkdir(source);
+  for (let i = 0; i < 1500; i++) await fs.writeFile(path.join(source, `top-${i}`), 't');
+  for (let i = 0; i < REPLACING_PROJECTS; i++) {
+    await fs.mkdir(path.dirname(path.join(source, `p${i}`, file)), { recursive: true });
+    await fs.writeFile(path.join(source, `p${i}`, file), `${i}\n`);
+  }
+}
+
+/** A backup root holding, where each project's folder goes, a file (even i) or a link (odd i). */
+async function writeEntriesTheProjectsReplace(dest: string): Promise<void> {
+  await fs.mkdir(dest);
+  for (let i = 0; i < REPLACING_PROJECTS; i++) {
+    if (i % 2 === 0) await fs.writeFile(path.join(dest, `p${i}`), 'was a file\n');
+    else await fs.symlink('elsewhere', path.join(dest, `p${i}`));
+  }
+}
+
 describe("the backup root's own entries", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -38,21 +63,10 @@ describe("the backup root's own entries", () => {
   test('projects that replace files and links at the top of the backup, in batches and alone, with --delete: every run ok and exact', async () => {
     const source = path.join(dir, 'src');
     const dest = path.join(dir, 'dst');
-    // Many such entries, and many files at the top for the root pass to copy first: its deletions
-    // come at its end (--delete-delay), after the projects' tasks have started.
-    await fs.mkdir(source);
-    for (let i = 0; i < 1500; i++) await fs.writeFile(path.join(source, `top-${i}`), 't');
-    for (let i = 0; i < 60; i++) {
-      await fs.mkdir(path.join(source, `p${i}`, 'sub'), { recursive: true });
-      await fs.writeFile(path.join(source, `p${i}`, 'sub', 'f'), `${i}\n`);
-    }
+    await writeBusyRootAndProjects(source, 'sub/f');
     for (const round of [0, 1]) {
       await fs.rm(dest, { recursive: true, force: true });
-      await fs.mkdir(dest);
-      for (let i = 0; i < 60; i++) {
-        if (i % 2 === 0) await fs.writeFile(path.join(dest, `p${i}`), 'was a file\n');
-        else await fs.symlink('elsewhere', path.join(dest, `p${i}`));
-      }
+      await writeEntriesTheProjectsReplace(dest);
       // Batched, then each project its own rsync.
       const report = await runBackup({ source, dest, concurrency: 4, delete: true, maxShrinkPercent: 100, ...(round === 1 ? { planning: { batchBelowMs: 0 } } : {}) });
       expect(report.projects.filter((p) => p.status !== 'ok').map((p) => `${p.name}: ${p.error}`)).toEqual([]);
@@ -63,18 +77,8 @@ describe("the backup root's own entries", () => {
   test('with --shard, a project on another shard that replaces a file or link at the top first: the root pass runs again and every shard ends ok', async () => {
     const source = path.join(dir, 'src');
     const dest = path.join(dir, 'dst');
-    await fs.mkdir(source);
-    // Files at the top keep the root pass busy, so its deletions (at its end) come after the other shard's batches.
-    for (let i = 0; i < 1500; i++) await fs.writeFile(path.join(source, `top-${i}`), 't');
-    for (let i = 0; i < 60; i++) {
-      await fs.mkdir(path.join(source, `p${i}`));
-      await fs.writeFile(path.join(source, `p${i}`, 'f'), `${i}\n`);
-    }
-    await fs.mkdir(dest);
-    for (let i = 0; i < 60; i++) {
-      if (i % 2 === 0) await fs.writeFile(path.join(dest, `p${i}`), 'was a file\n');
-      else await fs.symlink('elsewhere', path.join(dest, `p${i}`));
-    }
+    await writeBusyRootAndProjects(source, 'f');
+    await writeEntriesTheProjectsReplace(dest);
     const reports = await Promise.all([1, 2].map((index) => runBackup({ source, dest, concurrency: 4, delete: true, maxShrinkPercent: 100, shard: `${index}/2` })));
     expect(reports.flatMap((r) => r.projects).filter((p) => p.status !== 'ok' && p.status !== 'skipped').map((p) => `${p.name}: ${p.error}`)).toEqual([]);
     expect(await treeDifferences(source, dest)).toEqual([]);
