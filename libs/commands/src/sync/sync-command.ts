@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import type { RunFacts, SampleSeries } from '@dailysync/metrics';
+import { THRESHOLDS, type RunFacts, type SampleSeries } from '@dailysync/metrics';
 import {
   ConfigError,
   DEFAULT_RETRY_POLICY,
@@ -349,11 +349,11 @@ export async function runSyncCommand(options: SyncCommandOptions, ctx: SyncComma
     let measured: Awaited<ReturnType<SyncDiagnosis['stop']>>;
     if (report !== undefined && diagnosis !== undefined) {
       const series = await diagnosis.stopSampling();
-      // The run's facts serve a verdict, which needs a sample, and a kept series: a run shorter
-      // than one sample needs neither (2,000 projects: 10 ms of task times, and maybe a walk).
+      // The run's facts serve a verdict, which needs THRESHOLDS.minSamples samples, and a kept
+      // series: a shorter run needs neither (2,000 projects: 10-15 ms of task times after the copy).
       const localSource = isRemote(parseLocation('source', report.source)) ? undefined : report.source;
       const run =
-        series !== undefined && (series.samples.length > 0 || ctx.onSeries !== undefined)
+        series !== undefined && (series.samples.length >= THRESHOLDS.minSamples || ctx.onSeries !== undefined)
           ? await buildRunFacts({ report, bwlimitKiB: options.bwlimit, tasks: diagnosis.tasks, ...(localSource === undefined ? {} : { localSource }) })
           : undefined;
       measured = await diagnosis.stop(run);
