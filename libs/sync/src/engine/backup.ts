@@ -111,11 +111,16 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const options = resolveBackupOptions(request);
   const startedAt = new Date();
   const phases = new PhaseClock();
-  const { rsyncVersion, destExists } = await preflight(options);
+  const checked = preflight(options);
+  // A local source is listed while preflight waits for rsync's version (a process start and exit,
+  // about 10 ms); preflight's errors still come first, and a listing that fails then is not reported.
+  const listing = options.sourceLocation.kind === 'local' ? discoverProjects(options.source, options.include, options.exclude) : undefined;
+  listing?.catch(() => undefined);
+  const { rsyncVersion, destExists } = await checked;
   const retry = request.retry ?? DEFAULT_RETRY_POLICY;
   const discovery =
-    options.sourceLocation.kind === 'local'
-      ? await discoverProjects(options.source, options.include, options.exclude)
+    listing !== undefined
+      ? await listing
       : discoveryFromEntries(
           (await listRemoteDirectory(options.sourceLocation, options, retry, request.signal)).map((e) => ({ name: e.name, isDirectory: () => e.isDirectory })),
           options.include,
