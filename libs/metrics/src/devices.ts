@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 /** Where a backup endpoint lives, resolved once per run. */
@@ -168,7 +167,8 @@ function run(cmd: string, args: string[]): Promise<string> {
 export async function resolveHost(host: string): Promise<{ address?: string; iface?: string }> {
   let address: string | undefined;
   try {
-    address = isIP(host) ? host : (await lookup(host)).address;
+    // Loaded here: only a remote side has a host to resolve, and every run would load the resolver.
+    address = isIP(host) ? host : (await (await import('node:dns/promises')).lookup(host)).address;
   } catch {
     return {};
   }
