@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import v8 = require('node:v8');
+import nodeModule = require('node:module');
 // The published `dailysync` command (package.json `bin`, compiled to dist/bin/dailysync.cjs).
 // In this repository bin/dailysync.js runs the same main() from source.
 //
@@ -18,6 +19,11 @@ process.env['UV_THREADPOOL_SIZE'] ??= '16';
 // main thread was no faster for them. With 15 times the budget, code that runs for a long time
 // (100,000 files) is still optimized. A budget the user gave node is kept.
 if (!process.execArgv.some((flag) => flag.startsWith('--interrupt-budget'))) v8.setFlagsFromString('--interrupt-budget=1000000');
+
+// Node 22.1 and later keep the compiled code of the modules it loads (in its own cache folder,
+// os.tmpdir()/node-compile-cache, as the npm command does; NODE_DISABLE_COMPILE_CACHE=1 turns it off):
+// on Node 24, 2,000 one-file projects took 50 ms less CPU (13 interleaved runs). Node 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // main() returns the exit status; until it has, the status is a failure, so a run that ends
 // without main() settling (its event loop ran dry) never looks like success to cron.
