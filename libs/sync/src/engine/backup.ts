@@ -15,7 +15,7 @@ import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { WriteError } from '../errors.js';
 import type { RemoteRootOutcome } from '../location/remote-root.js';
-import type { StateChange } from '../state/run-state.js';
+import { readBackupState, type StateChange } from '../state/run-state.js';
 import { checkBeforeWriting, startSafeRun } from '../safety/safe-run.js';
 import { PhaseClock } from './phase-clock.js';
 import { runQueue } from './queue.js';
@@ -127,7 +127,10 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
           options.exclude,
         );
   phases.end('discover');
-  const plan = await planRun(options, discovery, destExists, request.planning);
+  // Read once: the plan takes its history from it, the guards the last good run (an unreadable state stops the guards, not the plan).
+  const state = readBackupState(options, destExists);
+  state.catch(() => undefined);
+  const plan = await planRun(options, discovery, destExists, request.planning, state);
   // rsync -H links only inside one transfer: links spanning tasks go to one link pass instead.
   const links = options.hardLinks && options.sourceLocation.kind === 'local' ? await findCrossTaskLinks(options.source, plan.tasks, discovery) : undefined;
   const backupTop = await listBackupTop(options, destExists);
@@ -143,7 +146,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
 
   // rsync creates only the last component of a destination; the root must exist (dry runs write nothing).
   // Shards start together, so another one may have just created it.
-  const guardFacts = await checkBeforeWriting(options, discovery, destExists, plan.walkedProjectEntries);
+  const guardFacts = await checkBeforeWriting(options, discovery, destExists, plan.walkedProjectEntries, state);
   if (options.destLocation.kind === 'local' && !destExists && !options.dryRun) {
     await fs.mkdir(options.dest, { recursive: sharded !== undefined }).catch((error: NodeJS.ErrnoException) => {
       throw new WriteError(`--dest ${options.dest} cannot be created (${error.code ?? error.message}): check the permissions and free space of its parent`);

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { isOnLocalDisk } from '../location/local-disk.js';
 import { extraMetadataLatencyMs, NETWORK_LATENCY_MS } from '../plan/latency-probe.js';
 import type { Discovery } from '../discovery/discover.js';
-import { defaultConcurrency, stateRootOf, type ResolvedBackupOptions } from '../options.js';
+import { defaultConcurrency, type ResolvedBackupOptions } from '../options.js';
 import { readTaskHistory, recordTaskHistory, THROUGHPUT_SECTION, type TaskRecord } from '../plan/history.js';
 import { planBackup, type BackupPlan, type PlanSettings } from '../plan/plan-backup.js';
 import { ROOT_PROJECT, type SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
-import { readRunState, type StateChange } from '../state/run-state.js';
+import { readBackupState, type RunState, type StateChange } from '../state/run-state.js';
 
 /** Planning knobs a caller may set; the defaults suit a nightly NAS backup. */
 export type PlanningOptions = Partial<Omit<PlanSettings, 'concurrency'>>;
@@ -37,11 +37,10 @@ async function measureMetadataLatency(options: ResolvedBackupOptions, destExists
   return source + dest;
 }
 
-/** History of earlier runs, read from a local backup root (a remote one, or a missing one, has none to offer). */
-export async function readHistory(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'stateRoot'>, destExists: boolean): Promise<Map<string, TaskRecord>> {
-  if (options.destLocation.kind !== 'local' || !destExists) return new Map();
+/** History of earlier runs, from the backup root's state (see readBackupState: a remote or missing root has none). */
+async function historyOf(state: Promise<RunState>): Promise<Map<string, TaskRecord>> {
   try {
-    return readTaskHistory(await readRunState(stateRootOf(options)));
+    return readTaskHistory(await state);
   } catch {
     // History only orders the work; an unreadable state file must not stop the backup.
     return new Map();
@@ -58,13 +57,15 @@ export async function planRun(
   discovery: Discovery,
   destExists: boolean,
   planning: PlanningOptions = {},
+  /** The backup root's state, when the caller has already asked for it (readBackupState). */
+  state: Promise<RunState> = readBackupState(options, destExists),
 ): Promise<BackupPlan> {
   const sharded = options.shard !== undefined;
   const metadataLatencyMs = await measureMetadataLatency(options, destExists);
   return planBackup({
     sourceRoot: options.sourceLocation.kind === 'local' ? options.source : undefined,
     discovery,
-    history: sharded ? new Map() : await readHistory(options, destExists),
+    history: sharded ? new Map() : await historyOf(state),
     settings: {
       ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY, deterministicWalk: true } : {}),
       metadataLatencyMs,

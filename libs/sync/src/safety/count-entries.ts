@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import { projectNameBytes, type Discovery } from '../discovery/discover.js';
 import { MainThreadSlices } from '../location/local-disk.js';
 
+const SLASH = Buffer.from('/');
+
 /** Folders read at once: on a NAS each listing is a round trip, and several overlap. */
 const CONCURRENT_LISTINGS = 8;
 
@@ -28,7 +30,8 @@ export async function countSourceEntries(
   let count = discovery.rootSelected ? discovery.rootEntries.length : 0;
   // Paths as bytes: names that are not valid UTF-8 must reach the same folders.
   const pending: Buffer[] = [];
-  const join = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, Buffer.from('/'), name]);
+  const join = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, SLASH, name]);
+  const sourceBytes = Buffer.from(source);
   for (const p of discovery.projects) {
     if (!p.selected) continue;
     const known = p.rawName === undefined ? counted.get(p.name) : undefined;
@@ -37,7 +40,7 @@ export async function countSourceEntries(
       continue;
     }
     count += 1;
-    pending.push(join(Buffer.from(source), projectNameBytes(p)));
+    pending.push(join(sourceBytes, projectNameBytes(p)));
   }
   const listed = (entries: Array<Dirent<Buffer>>, dir: Buffer): void => {
     count += entries.length;

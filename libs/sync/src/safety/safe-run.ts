@@ -5,7 +5,7 @@ import { InterruptedError, SafetyError } from '../errors.js';
 import { stateRootOf, type ResolvedBackupOptions } from '../options.js';
 import type { SyncTask } from '../plan/task.js';
 import type { BackupReport } from '../report/types.js';
-import { getSection, readRunState, STATE_DIR_NAME, stateDir, updateRunState, type RunState, type StateChange } from '../state/run-state.js';
+import { getSection, readBackupState, STATE_DIR_NAME, stateDir, updateRunState, type RunState, type StateChange } from '../state/run-state.js';
 import {
   checkDestFilesystem,
   checkMarkers,
@@ -68,6 +68,8 @@ export async function checkBeforeWriting(
   destExists: boolean,
   /** Projects whose entries the plan's walks already counted (BackupPlan.walkedProjectEntries). */
   walkedProjectEntries?: ReadonlyMap<string, number>,
+  /** The backup root's state, when the caller has already asked for it (readBackupState). */
+  stateRead: Promise<RunState> = readBackupState(options, destExists),
 ): Promise<GuardFacts> {
   const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
   const localSource = options.sourceLocation.kind === 'local';
@@ -80,7 +82,7 @@ export async function checkBeforeWriting(
   }
   await checkMarkers(options.source, options.dest, localSource ? safety.sourceMarker : null, localDest ? safety.destMarker : null);
   if (localDest) await checkDestFilesystem(options.dest, safety.destFsTypes);
-  const state = localDest && destExists ? await readRunState(stateRootOf(options)) : { version: 1 };
+  const state = await stateRead;
   const last = lastGoodRun(state, selectionKey(options));
   const sourceMount = localSource ? await mountOf(options.source) : null;
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SafetyError } from '../errors.js';
+import { stateRootOf, type ResolvedBackupOptions } from '../options.js';
 
 /**
  * Small JSON file kept in the backup root (`<dest>/.dailysync/state.json`) that remembers facts
@@ -62,6 +63,15 @@ export async function readRunState(dest: string): Promise<RunState> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw unusableState(file, 'does not hold a JSON object');
   const state = parsed as Record<string, unknown>;
   return { ...state, version: typeof state['version'] === 'number' ? state['version'] : RUN_STATE_VERSION };
+}
+
+/**
+ * The state of a run's backup root, read once for the plan (its history) and the guards (the last
+ * good run): an empty state where nothing can be recorded (a remote root) or nothing was yet (a root
+ * that does not exist). Rejects as readRunState does.
+ */
+export function readBackupState(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'stateRoot'>, destExists: boolean): Promise<RunState> {
+  return options.destLocation.kind === 'local' && destExists ? readRunState(stateRootOf(options)) : Promise.resolve(emptyState());
 }
 
 /** One section of the state, or undefined when absent or not an object. */
