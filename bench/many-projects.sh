@@ -16,6 +16,9 @@ repeats="${2:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for i in $(seq -w 1 "$projects"); do mkdir -p "$work/src/project-$i" && echo "project $i" >"$work/src/project-$i/notes.txt"; done
+# A night's source was written before the run, as on a NAS: files changed in the 10 s before a copy
+# (the changed-during-copy margin, UNTOUCHED_BEFORE_COPY_MS) also get their backup copy looked up.
+sleep 11
 bin="$(pwd)/apps/backup/dist/bin/dailysync.cjs"
 [ -f "$bin" ] || { echo "no compiled build at $bin: run npm run build first" >&2; exit 2; }
 same_attrs=(--no-hard-links --no-acls --no-xattrs)
