@@ -199,7 +199,7 @@ export async function runBackup(request: RunBackupRequest): Promise<BackupReport
   const written = new WrittenFolders();
   // Asked once, now that the backup root exists: the tasks' changed-during-copy checks and the closing folder passes use it.
   const roots = await folderRoots(options);
-  const comparedEarly = new FoldersComparedEarly(options.dryRun ? undefined : roots, discovery, written);
+  const comparedEarly = new FoldersComparedEarly(options.dryRun ? undefined : roots, discovery, written, plan.walkedFolders);
   // For the report: what the tasks decide for themselves (run-task.ts), asked of the source root.
   const copiesChecked = (await copyCheckFor(options, options.source)).checks;
   // The root pass goes first in the queue; tasks that would replace an entry it deletes wait for its end.

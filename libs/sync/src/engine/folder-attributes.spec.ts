@@ -93,6 +93,40 @@ describe.each([
     expect(await failed.differingIn(tasks[1]!)).toEqual([]);
   });
 
+  test("a project folder the plan's walk looked up is compared with that lookup: a late copy is found, a source changed since is set again", async () => {
+    const source = path.join(dir, 'src');
+    const dest = path.join(dir, 'dst');
+    const roots = { source, dest, localDisks };
+    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
+    const discovery = await discoverProjects(source, [], []);
+    const walked = new Map(await Promise.all(['a', 'b', 'c'].map(async (n) => [n, await fs.lstat(path.join(source, n), { bigint: true })] as const)));
+    // The source side is not looked up again: with a and b gone from the source, their walked
+    // lookups still match their exact copies (a lookup now would find nothing and call them different).
+    await fs.rename(path.join(source, 'a'), path.join(dir, 'a-moved'));
+    await fs.rename(path.join(source, 'b'), path.join(dir, 'b-moved'));
+    const notLookedUp = new FoldersComparedEarly(roots, discovery, undefined, walked);
+    notLookedUp.taskEnded(tasks[0]!, results);
+    notLookedUp.taskEnded(tasks[1]!, results);
+    expect(await notLookedUp.differingIn(tasks[0]!)).toEqual([]);
+    expect(await notLookedUp.differingIn(tasks[1]!)).toEqual([]);
+    await fs.rename(path.join(dir, 'a-moved'), path.join(source, 'a'));
+    await fs.rename(path.join(dir, 'b-moved'), path.join(source, 'b'));
+    // a's copy left late (as rsync's rename into it does), b's source folder changed after the walk
+    // (a file added): both differ from what the walk saw, and the closing pass sets both from the source as it is now.
+    await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'a')]);
+    await fs.writeFile(path.join(source, 'b', 'new'), 'n');
+    await execa('rsync', ['-a', `${source}/b/`, `${dest}/b/`]);
+    await execa('touch', ['-h', '-d', '2001-02-03 04:05:06', path.join(source, 'b')]);
+    await execa('touch', ['-h', '-r', path.join(source, 'b'), path.join(dest, 'b')]);
+    const early = new FoldersComparedEarly(roots, discovery, undefined, walked);
+    for (const task of tasks) early.taskEnded(task, results);
+    await fs.rm(log, { force: true });
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, discovery, undefined, roots, undefined, early);
+    expect((await fs.readFile(log, 'utf8')).split('\n').filter((l) => l !== '')).toEqual(['./a', './b']);
+    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${source}/`, `${dest}/`]);
+    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+  });
+
   test('only folders a task wrote into are considered: a task that wrote nothing needs no look', async () => {
     for (const n of ['a', 'b']) await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dir, 'dst', n)]);
     const written = new WrittenFolders();

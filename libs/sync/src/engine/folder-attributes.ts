@@ -36,13 +36,25 @@ export function copyMade(result: TaskResult | undefined): boolean {
  * given: only those need an rsync to set them again. One that cannot be looked up counts as
  * differing.
  */
-export async function foldersThatDiffer(folders: readonly Buffer[], roots: FolderRoots): Promise<Buffer[]> {
+export async function foldersThatDiffer(
+  folders: readonly Buffer[],
+  roots: FolderRoots,
+  /**
+   * A source folder as it was already looked up this run (the plan's walk), used instead of a new
+   * lookup; undefined for a folder to look up. A folder changed since then compares as differing
+   * and is set again from the source as it is then; a time rsync left late is the time of its own
+   * write into the copy, never one the walk saw.
+   */
+  sourceLookedUp?: (rel: Buffer) => BigIntStats | undefined,
+): Promise<Buffer[]> {
   // The roots as UTF-8, the names below them as the bytes they are.
   const sourceRoot = Buffer.from(`${roots.source}/`);
   const destRoot = Buffer.from(`${roots.dest}/`);
   const source = (rel: Buffer): Buffer => Buffer.concat([sourceRoot, rel]);
   const dest = (rel: Buffer): Buffer => Buffer.concat([destRoot, rel]);
-  return filterByLookups(folders, roots.localDisks, (rel, lookUp) => whenBoth(lookUp(source(rel)), lookUp(dest(rel)), (s, b) => !sameAttributes(s, b)));
+  return filterByLookups(folders, roots.localDisks, (rel, lookUp) =>
+    whenBoth(sourceLookedUp?.(rel) ?? lookUp(source(rel)), lookUp(dest(rel)), (s, b) => !sameAttributes(s, b)),
+  );
 }
 
 /** How a folder's backup copy differs from its source folder (as sameAttributes compares them). */

@@ -1,4 +1,4 @@
-import { lstatSync, opendirSync, readdirSync, type Dir, type Dirent } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, type BigIntStats, type Dir, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runQueue } from '../engine/queue.js';
@@ -19,6 +19,12 @@ export interface DirEstimate {
    * contents not (a string cannot reach them). Absent when there are none.
    */
   unreadNames?: number;
+  /**
+   * The walked folder's own lookup (nanosecond times), on the walk's root node of a walk on this
+   * machine's disks: the folder comparison after the copy takes the source side from it (see
+   * FoldersComparedEarly). Absent elsewhere.
+   */
+  folder?: BigIntStats;
 }
 
 /** Shared limit on how much an estimate may read; one budget is spent across several walks. */
@@ -122,7 +128,11 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
     let listing: Dirent[] | Dir;
     try {
       // A folder bigger than LIST_WHOLE_UP_TO_BYTES is read in chunks, so it never sits in memory whole.
-      const { size } = lstatSync(dir);
+      let size: number;
+      if (depth === 0) {
+        result.folder = lstatSync(dir, { bigint: true });
+        size = Number(result.folder.size);
+      } else size = lstatSync(dir).size;
       listing = size > 0 && size <= LIST_WHOLE_UP_TO_BYTES ? readdirSync(dir, { withFileTypes: true }) : opendirSync(dir, { bufferSize: 256 });
     } catch {
       incomplete(counts);

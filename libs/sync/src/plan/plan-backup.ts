@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
@@ -63,6 +64,11 @@ export interface BackupPlan {
    * has a name that is not valid UTF-8.
    */
   walkedProjectEntries: ReadonlyMap<string, number>;
+  /**
+   * Each walked project's folder as the walk looked it up (walks on this machine's disks only): the
+   * folder comparison after the copy takes the source side from here (FoldersComparedEarly).
+   */
+  walkedFolders: ReadonlyMap<string, BigIntStats>;
 }
 
 interface ProjectSize {
@@ -270,7 +276,14 @@ export async function planBackup(input: {
   // Stable sort: equal weights keep name order, so plans are deterministic.
   tasks.sort((a, b) => Number(b.kind === 'root') - Number(a.kind === 'root') || b.weight - a.weight);
   const totalWorkMs = tasks.reduce((sum, t) => sum + t.weight, 0);
-  return { tasks, totalWorkMs, estimatedMs: scheduleMs(tasks.map((t) => t.weight), concurrency), concurrency, splitThresholdMs: threshold, walkedProjectEntries: wholeWalkCounts(sizes) };
+  return { tasks, totalWorkMs, estimatedMs: scheduleMs(tasks.map((t) => t.weight), concurrency), concurrency, splitThresholdMs: threshold, walkedProjectEntries: wholeWalkCounts(sizes), walkedFolders: walkedFolders(sizes) };
+}
+
+/** Each walked project's own folder lookup, where its walk made one (see BackupPlan.walkedFolders). */
+function walkedFolders(sizes: ReadonlyMap<string, ProjectSize>): Map<string, BigIntStats> {
+  const folders = new Map<string, BigIntStats>();
+  for (const [name, { tree }] of sizes) if (tree?.folder !== undefined) folders.set(name, tree.folder);
+  return folders;
 }
 
 /** Each project's entries as countSourceEntries counts them, for the projects a walk saw whole (see BackupPlan.walkedProjectEntries). */

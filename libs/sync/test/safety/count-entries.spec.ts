@@ -56,6 +56,17 @@ describe('countSourceEntries (the shrink guard count)', () => {
       // Counts given for projects are used, not listed again (a wrong one shows in the sum).
       expect(await countSourceEntries(dir, discovery, new Map([['p1', 1000]]))).toBe(total - (await findCount('p1')) + 1000);
 
+      // On this machine's disks a walk also keeps each project folder's own lookup, for the folder
+      // comparison after the copy (FoldersComparedEarly); a walk through the thread pool (a NAS) keeps none.
+      const here = await planBackup({ sourceRoot: dir, discovery, history: new Map(), settings: { concurrency: 2, sourceOnLocalDisk: true } });
+      expect([...here.walkedFolders.keys()].sort()).toEqual(['p0', 'p1', 'p2']);
+      for (const p of ['p0', 'p1', 'p2']) {
+        const now = await fs.lstat(path.join(dir, p), { bigint: true });
+        expect([here.walkedFolders.get(p)?.ino, here.walkedFolders.get(p)?.mtimeNs]).toEqual([now.ino, now.mtimeNs]);
+      }
+      expect(here.walkedProjectEntries).toEqual(first);
+      expect(first.size > 0 && (await plan(discovery)).walkedFolders.size).toBe(0);
+
       // A project sized from history and too small to split is not walked: the guard lists it itself.
       const record: TaskRecord = { project: 'p1', kind: 'project', relPath: 'p1', partial: false, files: 30, bytes: 30, durationMs: 5, finishedAt: new Date().toISOString() };
       const later = (await plan(discovery, new Map([['p1', record]]))).walkedProjectEntries;
