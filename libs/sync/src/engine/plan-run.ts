@@ -57,15 +57,15 @@ export async function planRun(
   discovery: Discovery,
   destExists: boolean,
   planning: PlanningOptions = {},
-  /** The backup root's state, when the caller has already asked for it (readBackupState). */
-  state: Promise<RunState> = readBackupState(options, destExists),
+  /** The backup root's state, when the caller has already asked for it (readBackupState); read here otherwise. */
+  state?: Promise<RunState>,
 ): Promise<BackupPlan> {
   const sharded = options.shard !== undefined;
   const metadataLatencyMs = await measureMetadataLatency(options, destExists);
   return planBackup({
     sourceRoot: options.sourceLocation.kind === 'local' ? options.source : undefined,
     discovery,
-    history: sharded ? new Map() : await historyOf(state),
+    history: sharded ? new Map() : await historyOf(state ?? readBackupState(options, destExists)),
     settings: {
       ...(sharded ? { estimateMs: Number.POSITIVE_INFINITY, deterministicWalk: true } : {}),
       metadataLatencyMs,

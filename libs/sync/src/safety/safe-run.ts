@@ -68,8 +68,8 @@ export async function checkBeforeWriting(
   destExists: boolean,
   /** Projects whose entries the plan's walks already counted (BackupPlan.walkedProjectEntries). */
   walkedProjectEntries?: ReadonlyMap<string, number>,
-  /** The backup root's state, when the caller has already asked for it (readBackupState). */
-  stateRead: Promise<RunState> = readBackupState(options, destExists),
+  /** The backup root's state, when the caller has already asked for it (readBackupState); read here otherwise. */
+  stateRead?: Promise<RunState>,
 ): Promise<GuardFacts> {
   const safety = options.safety ?? DEFAULT_SAFETY_OPTIONS;
   const localSource = options.sourceLocation.kind === 'local';
@@ -82,7 +82,7 @@ export async function checkBeforeWriting(
   }
   await checkMarkers(options.source, options.dest, localSource ? safety.sourceMarker : null, localDest ? safety.destMarker : null);
   if (localDest) await checkDestFilesystem(options.dest, safety.destFsTypes);
-  const state = await stateRead;
+  const state = await (stateRead ?? readBackupState(options, destExists));
   const last = lastGoodRun(state, selectionKey(options));
   const sourceMount = localSource ? await mountOf(options.source) : null;
   if (sourceMount) checkSourceMountUnchanged(options.source, sourceMount, last, options.delete);
