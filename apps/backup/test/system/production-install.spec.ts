@@ -37,12 +37,22 @@ describe('production install (scripts/install-production.sh)', () => {
       const elsewhere = path.join(dir, 'cwd');
       await fs.mkdir(elsewhere);
       const bin = path.join(prefix, 'node_modules/.bin/dailysync');
-      const run = await execa(bin, ['sync', '--source', source, '--dest', dest, '--concurrency', '2', '--plain', '--report', path.join(dir, 'report.json')], { cwd: elsewhere, env: childEnv(), reject: false });
+      // Node's compile cache (Node 22.8 and later) goes to the user's cache folder, here a fresh one.
+      const cacheHome = path.join(dir, 'cache-home');
+      const run = await execa(bin, ['sync', '--source', source, '--dest', dest, '--concurrency', '2', '--plain', '--report', path.join(dir, 'report.json')], { cwd: elsewhere, env: { ...childEnv(), XDG_CACHE_HOME: cacheHome }, reject: false });
       // Nothing on stderr: no load error, and no message from what the command sets up in node (its V8 flags, the compile cache).
       expect(run.stderr).toBe('');
       expect(run.exitCode).toBe(0);
       expect(JSON.parse(await fs.readFile(path.join(dir, 'report.json'), 'utf8')).ok).toBe(true);
       for (const project of ['alpha', 'beta', 'gamma']) expect(await treeDifferences(path.join(source, project), path.join(dest, project))).toEqual([]);
+      const hasCompileCache = typeof ((await import('node:module')).default as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+      const cached = await fs.readdir(path.join(cacheHome, 'dailysync/node-compile-cache')).catch(() => []);
+      expect(cached.length > 0).toBe(hasCompileCache);
+      // A HOME that does not exist (some cron and service users) is not created for the cache.
+      const noHome = path.join(dir, 'no-such-home');
+      const again = await execa(bin, ['--version'], { cwd: elsewhere, env: { ...childEnv(), HOME: noHome, XDG_CACHE_HOME: '' }, reject: false });
+      expect([again.exitCode, again.stderr]).toEqual([0, '']);
+      expect(await fs.stat(noHome).catch(() => 'absent')).toBe('absent');
     } finally {
       await cleanup();
     }
