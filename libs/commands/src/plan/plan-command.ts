@@ -96,8 +96,9 @@ export async function runPlanCommand(options: PlanCommandOptions, ctx: PlanComma
     });
     if (options.json) {
       const { plan, shardTaskIds } = result;
-      // The plan as it is, less the guard's internal per-project counts (a Map, which JSON cannot show).
-      const { walkedProjectEntries: _guardCounts, ...shown } = plan;
+      // The plan as it is, less what the run keeps from the walk for itself (the guard's per-project
+      // counts, the folder lookups for the comparison after the copy: Maps, which JSON cannot show).
+      const { walkedProjectEntries: _guardCounts, walkedFolders: _folderLookups, ...shown } = plan;
       out.write(`${JSON.stringify({ source: result.options.source, dest: result.options.dest, ...shown, ...(shardTaskIds ? { shardTaskIds } : {}) }, null, 2)}\n`);
     } else {
       out.write(formatPlan(result));

@@ -37,6 +37,11 @@ async function measureMetadataLatency(options: ResolvedBackupOptions, destExists
   return source + dest;
 }
 
+/** History of earlier runs, read from a local backup root (a remote one, or a missing one, has none to offer). */
+export function readHistory(options: Pick<ResolvedBackupOptions, 'dest' | 'destLocation' | 'stateRoot'>, destExists: boolean): Promise<Map<string, TaskRecord>> {
+  return historyOf(readBackupState(options, destExists));
+}
+
 /** History of earlier runs, from the backup root's state (see readBackupState: a remote or missing root has none). */
 async function historyOf(state: Promise<RunState>): Promise<Map<string, TaskRecord>> {
   try {
