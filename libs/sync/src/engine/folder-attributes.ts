@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import type { FolderAttributes } from '../plan/estimate.js';
 import fs from 'node:fs/promises';
 import { filterByLookups, whenBoth } from '../location/local-disk.js';
 import { runProcess } from '../process/spawn.js';
@@ -17,11 +17,11 @@ export interface FolderRoots {
 }
 
 /** Same mode (type and permissions) and owner: what creating entries in a folder leaves as it was. */
-function sameModeAndOwner(s: BigIntStats, b: BigIntStats): boolean {
+function sameModeAndOwner(s: FolderAttributes, b: FolderAttributes): boolean {
   return s.mode === b.mode && s.uid === b.uid && s.gid === b.gid;
 }
 
-function sameAttributes(s: BigIntStats | undefined, b: BigIntStats | undefined): boolean {
+function sameAttributes(s: FolderAttributes | undefined, b: FolderAttributes | undefined): boolean {
   return s !== undefined && b !== undefined && s.mtimeNs === b.mtimeNs && sameModeAndOwner(s, b);
 }
 
@@ -41,11 +41,13 @@ export async function foldersThatDiffer(
   roots: FolderRoots,
   /**
    * A source folder as it was already looked up this run (the plan's walk), used instead of a new
-   * lookup; undefined for a folder to look up. A folder changed since then compares as differing
-   * and is set again from the source as it is then; a time rsync left late is the time of its own
-   * write into the copy, never one the walk saw.
+   * lookup; undefined for a folder to look up. A time rsync left late in a copy is the time of its
+   * own write there, never one the walk saw, so a late copy is always found. A source folder changed
+   * between the walk and its copy compares as different and is set again from the source as it is
+   * then; one changed after its copy is left as rsync copied it, as one rsync of the tree leaves
+   * it, and the next run sets it.
    */
-  sourceLookedUp?: (rel: Buffer) => BigIntStats | undefined,
+  sourceLookedUp?: (rel: Buffer) => FolderAttributes | undefined,
 ): Promise<Buffer[]> {
   // The roots as UTF-8, the names below them as the bytes they are.
   const sourceRoot = Buffer.from(`${roots.source}/`);

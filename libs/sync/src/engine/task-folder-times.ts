@@ -1,4 +1,3 @@
-import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { transportArgs } from '../location/transport.js';
 import type { Discovery } from '../discovery/discover.js';
 import type { ResolvedBackupOptions } from '../options.js';
 import { projectTasksOfBatch } from '../plan/batch.js';
+import type { FolderAttributes } from '../plan/estimate.js';
 import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { MODIFY_WINDOW_NS } from '../rsync/args.js';
@@ -82,14 +82,14 @@ export class FoldersComparedEarly {
      * Project folders as the plan's walk looked them up (BackupPlan.walkedFolders): their source
      * side is not looked up again (2,000 lookups on a first night of 2,000 projects).
      */
-    private readonly walkedFolders: ReadonlyMap<string, BigIntStats> = new Map(),
+    private readonly walkedFolders: ReadonlyMap<string, FolderAttributes> = new Map(),
   ) {}
 
   /** A task ended and its results (a batch's: its projects') are in `results`. */
   taskEnded(task: SyncTask, results: ReadonlyMap<string, TaskResult>): void {
     if (this.roots === undefined || (task.kind !== 'batch' && task.kind !== 'project')) return;
     // Its folders are `./<project>` (ownFolders): the walk's lookup of that project, when there is one.
-    const walked = (rel: Buffer): BigIntStats | undefined => this.walkedFolders.get(rel.toString('utf8', 2));
+    const walked = (rel: Buffer): FolderAttributes | undefined => this.walkedFolders.get(rel.toString('utf8', 2));
     this.differing.set(task.id, foldersThatDiffer(ownFolders(task, results, this.discovery, this.written), this.roots, walked));
   }
 

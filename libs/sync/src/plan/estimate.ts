@@ -1,6 +1,5 @@
-import { lstatSync, opendirSync, readdirSync, type BigIntStats, type Dir, type Dirent } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, type Dir, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { runQueue } from '../engine/queue.js';
 import type { MainThreadSlices } from '../location/local-disk.js';
 
@@ -24,7 +23,15 @@ export interface DirEstimate {
    * machine's disks: the folder comparison after the copy takes the source side from it (see
    * FoldersComparedEarly). Absent elsewhere.
    */
-  folder?: BigIntStats;
+  folder?: FolderAttributes;
+}
+
+/** What the folder comparison after a copy compares of a folder (about 150 bytes kept per project, not a whole lookup). */
+export interface FolderAttributes {
+  mtimeNs: bigint;
+  mode: bigint;
+  uid: bigint;
+  gid: bigint;
 }
 
 /** Shared limit on how much an estimate may read; one budget is spent across several walks. */
@@ -130,8 +137,9 @@ async function walkHere(root: string, options: EstimateOptions, slices: MainThre
       // A folder bigger than LIST_WHOLE_UP_TO_BYTES is read in chunks, so it never sits in memory whole.
       let size: number;
       if (depth === 0) {
-        result.folder = lstatSync(dir, { bigint: true });
-        size = Number(result.folder.size);
+        const { mtimeNs, mode, uid, gid, size: bytes } = lstatSync(dir, { bigint: true });
+        result.folder = { mtimeNs, mode, uid, gid };
+        size = Number(bytes);
       } else size = lstatSync(dir).size;
       listing = size > 0 && size <= LIST_WHOLE_UP_TO_BYTES ? readdirSync(dir, { withFileTypes: true }) : opendirSync(dir, { bufferSize: 256 });
     } catch {
@@ -238,7 +246,8 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
       }
       budget.entriesLeft -= 1;
       node.files += 1;
-      const full = path.join(dir, entry.name);
+      // Joined as the local walk and rsync do: path.join would fold `link/..` lexically, another folder than the kernel's.
+      const full = `${dir}/${entry.name}`;
       if (!entry.isDirectory()) {
         if (options.sizes === false) continue;
         pendingFiles.push(full);
@@ -262,7 +271,7 @@ async function walk(dir: string, node: DirEstimate, depth: number, options: Esti
     const keep = depth < options.maxDepth && nodeCount.value < (options.maxNodes ?? 50_000);
     const child = keep ? emptyEstimate() : node;
     if (keep) nodeCount.value += 1;
-    await walk(path.join(dir, name), child, depth + 1, options, nodeCount);
+    await walk(`${dir}/${name}`, child, depth + 1, options, nodeCount);
     if (keep) {
       node.children.set(name, child);
       node.files += child.files;

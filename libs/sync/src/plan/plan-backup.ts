@@ -1,10 +1,9 @@
-import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Discovery } from '../discovery/discover.js';
 import { runQueue } from '../engine/queue.js';
 import { MainThreadSlices } from '../location/local-disk.js';
-import { estimateTree, type DirEstimate, type WalkBudget } from './estimate.js';
+import { estimateTree, type DirEstimate, type FolderAttributes, type WalkBudget } from './estimate.js';
 import { historySize, type TaskRecord } from './history.js';
 import { NETWORK_LATENCY_MS } from './latency-probe.js';
 import { canShareRsync, DEFAULT_BATCH_SETTINGS, packBatches, type BatchCandidate } from './batch.js';
@@ -68,7 +67,7 @@ export interface BackupPlan {
    * Each walked project's folder as the walk looked it up (walks on this machine's disks only): the
    * folder comparison after the copy takes the source side from here (FoldersComparedEarly).
    */
-  walkedFolders: ReadonlyMap<string, BigIntStats>;
+  walkedFolders: ReadonlyMap<string, FolderAttributes>;
 }
 
 interface ProjectSize {
@@ -280,8 +279,8 @@ export async function planBackup(input: {
 }
 
 /** Each walked project's own folder lookup, where its walk made one (see BackupPlan.walkedFolders). */
-function walkedFolders(sizes: ReadonlyMap<string, ProjectSize>): Map<string, BigIntStats> {
-  const folders = new Map<string, BigIntStats>();
+function walkedFolders(sizes: ReadonlyMap<string, ProjectSize>): Map<string, FolderAttributes> {
+  const folders = new Map<string, FolderAttributes>();
   for (const [name, { tree }] of sizes) if (tree?.folder !== undefined) folders.set(name, tree.folder);
   return folders;
 }
