@@ -6,9 +6,11 @@
 # side in one run, interleaved; every backup is checked against the source with `rsync -ani` (nothing to do).
 # NIGHT=unchanged times a night with nothing to copy instead: each contestant first makes its own
 # backup (not timed), then runs again on it.
-#   [NIGHT=first|unchanged] bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
-#   (default first, 2000 3, every contestant; CONTESTANTS is a comma list of the names below, rsync
-#   first; needs a build: npm run build)
+# BASE_BIN=path/to/dailysync.cjs adds the contestant dailysync-base: another build (e.g. an earlier
+# commit's, built in a git worktree), plain, in the same interleaved loop.
+#   [NIGHT=first|unchanged] [BASE_BIN=...] bash bench/many-projects.sh [PROJECTS] [REPEATS] [CONTESTANTS]
+#   (default first, 2000 3, every contestant but dailysync-base; CONTESTANTS is a comma list of the
+#   names below, rsync first; needs a build: npm run build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 projects="${1:-2000}"
@@ -29,10 +31,12 @@ declare -A cmds=(
   [dailysync-plain]="node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain"
   [dailysync-terminal]="script -qfec 'stty cols 120 rows 40; exec node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]}' /dev/null"
   [dailysync-plain-pty]="script -qfec 'stty cols 120 rows 40; exec node $bin sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain' /dev/null"
+  [dailysync-base]="node ${BASE_BIN:-BASE_BIN-not-set} sync --source $work/src --dest $work/dst --delete ${same_attrs[*]} --plain"
 )
 order=(rsync parallel dailysync-plain dailysync-terminal dailysync-plain-pty)
 [ -n "${3:-}" ] && IFS=, read -r -a order <<<"$3"
 [ "${order[0]}" = rsync ] || { echo "CONTESTANTS must start with rsync (the ratios are to it)" >&2; exit 2; }
+if [[ " ${order[*]} " == *" dailysync-base "* ]] && [ ! -f "${BASE_BIN:-}" ]; then echo "dailysync-base needs BASE_BIN=path/to/dailysync.cjs of another build" >&2; exit 2; fi
 echo "| contestant | runs | median s | min-max s | vs rsync | correct |"
 echo "|---|---|---|---|---|---|"
 # Interleaved: each repeat runs every contestant once, so a slow spell of this shared VM falls on
