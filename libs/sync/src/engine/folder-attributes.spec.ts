@@ -8,7 +8,8 @@ import type { SyncTask } from '../plan/task.js';
 import type { TaskResult } from '../report/types.js';
 import { restoreSplitFolderTimes } from './split-folder-times.js';
 import { FoldersComparedEarly, restoreTaskFolderTimes } from './task-folder-times.js';
-import { WrittenFolders } from './folder-attributes.js';
+import { WrittenFolders, type FolderRoots } from './folder-attributes.js';
+import type { FolderAttributes } from '../plan/estimate.js';
 
 const okResult = (id: string): TaskResult => ({
   id, project: id, kind: 'project', status: 'ok', exitCode: 0, meaning: 'success', error: null, attempts: [],
@@ -44,21 +45,28 @@ describe.each([
   afterEach(() => cleanup());
 
   const tasks: SyncTask[] = ['a', 'b', 'c'].map((n) => ({ id: n, project: n, kind: 'project', relPath: n, excludeTopLevelDirs: [], weight: 1 }));
-  const run = async (compare: boolean, written?: WrittenFolders): Promise<string[]> => {
-    const source = path.join(dir, 'src');
-    const dest = path.join(dir, 'dst');
-    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
+  const okResults = (): Map<string, TaskResult> => new Map(tasks.map((t) => [t.id, okResult(t.id)]));
+  const roots = (): FolderRoots => ({ source: path.join(dir, 'src'), dest: path.join(dir, 'dst'), localDisks });
+  /** The folders the closing pass copied again (its rsync's list). */
+  const run = async (compare: boolean, written?: WrittenFolders, early?: FoldersComparedEarly): Promise<string[]> => {
+    const { source, dest } = roots();
     await fs.rm(log, { force: true });
-    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, await discoverProjects(source, [], []), undefined, compare ? { source, dest, localDisks } : undefined, written);
+    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), okResults(), await discoverProjects(source, [], []), undefined, compare ? roots() : undefined, written, early);
     return (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
   };
+  /** What a checking rsync would still change, to the nanosecond (the backup root's own time aside). */
+  const leftToCopy = async (): Promise<string[]> => {
+    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${dir}/src/`, `${dir}/dst/`]);
+    return stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./');
+  };
+  const comparedEarly = async (walked?: ReadonlyMap<string, FolderAttributes>): Promise<FoldersComparedEarly> =>
+    new FoldersComparedEarly(roots(), await discoverProjects(path.join(dir, 'src'), [], []), undefined, walked);
 
   test('only a folder whose time differs is copied again, and no rsync runs when none does', async () => {
     await execa('touch', ['-d', '2001-02-03 04:05:06.123456789', path.join(dir, 'dst/b')]);
     expect(await run(true)).toEqual(['./b']);
     // Fixed to the nanosecond: a checking rsync has nothing to do.
-    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${dir}/src/`, `${dir}/dst/`]);
-    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+    expect(await leftToCopy()).toEqual([]);
     expect(await run(true)).toEqual([]);
   });
 
@@ -70,41 +78,32 @@ describe.each([
   });
 
   test('folders compared as their task ended are copied again at the end by what was found then, the others compared at the end', async () => {
-    const source = path.join(dir, 'src');
-    const dest = path.join(dir, 'dst');
-    const roots = { source, dest, localDisks };
-    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
-    const discovery = await discoverProjects(source, [], []);
-    const early = new FoldersComparedEarly(roots, discovery, undefined);
+    const { dest } = roots();
+    const results = okResults();
+    const early = await comparedEarly();
     // Task a ends with its folder's time late, b with its folder exact; c is compared only at the end.
     await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'a')]);
     early.taskEnded(tasks[0]!, results);
     early.taskEnded(tasks[1]!, results);
     await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'c')]);
-    await fs.rm(log, { force: true });
-    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, discovery, undefined, roots, undefined, early);
-    expect((await fs.readFile(log, 'utf8')).split('\n').filter((l) => l !== '')).toEqual(['./a', './c']);
-    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${source}/`, `${dest}/`]);
-    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+    expect(await run(true, undefined, early)).toEqual(['./a', './c']);
+    expect(await leftToCopy()).toEqual([]);
     // A failed task's folder is not compared as it ends, nor copied again.
     await execa('touch', ['-d', '2001-02-03 04:05:06', path.join(dest, 'b')]);
-    const failed = new FoldersComparedEarly(roots, discovery, undefined);
+    const failed = await comparedEarly();
     failed.taskEnded(tasks[1]!, new Map([['b', { ...okResult('b'), status: 'failed' as const }]]));
     expect(await failed.differingIn(tasks[1]!)).toEqual([]);
   });
 
   test("a project folder the plan's walk looked up is compared with that lookup: a late copy is found, a source changed since is set again", async () => {
-    const source = path.join(dir, 'src');
-    const dest = path.join(dir, 'dst');
-    const roots = { source, dest, localDisks };
-    const results = new Map(tasks.map((t) => [t.id, okResult(t.id)]));
-    const discovery = await discoverProjects(source, [], []);
+    const { source, dest } = roots();
+    const results = okResults();
     const walked = new Map(await Promise.all(['a', 'b', 'c'].map(async (n) => [n, await fs.lstat(path.join(source, n), { bigint: true })] as const)));
     // The source side is not looked up again: with a and b gone from the source, their walked
     // lookups still match their exact copies (a lookup now would find nothing and call them different).
     await fs.rename(path.join(source, 'a'), path.join(dir, 'a-moved'));
     await fs.rename(path.join(source, 'b'), path.join(dir, 'b-moved'));
-    const notLookedUp = new FoldersComparedEarly(roots, discovery, undefined, walked);
+    const notLookedUp = await comparedEarly(walked);
     notLookedUp.taskEnded(tasks[0]!, results);
     notLookedUp.taskEnded(tasks[1]!, results);
     expect(await notLookedUp.differingIn(tasks[0]!)).toEqual([]);
@@ -118,13 +117,10 @@ describe.each([
     await execa('rsync', ['-a', `${source}/b/`, `${dest}/b/`]);
     await execa('touch', ['-h', '-d', '2001-02-03 04:05:06', path.join(source, 'b')]);
     await execa('touch', ['-h', '-r', path.join(source, 'b'), path.join(dest, 'b')]);
-    const early = new FoldersComparedEarly(roots, discovery, undefined, walked);
+    const early = await comparedEarly(walked);
     for (const task of tasks) early.taskEnded(task, results);
-    await fs.rm(log, { force: true });
-    await restoreTaskFolderTimes(tasks, resolveBackupOptions({ source, dest, rsyncPath }), results, discovery, undefined, roots, undefined, early);
-    expect((await fs.readFile(log, 'utf8')).split('\n').filter((l) => l !== '')).toEqual(['./a', './b']);
-    const { stdout } = await execa('rsync', ['-ani', '--modify-window=-1', `${source}/`, `${dest}/`]);
-    expect(stdout.split('\n').filter((l) => l !== '' && l !== '.d..t...... ./')).toEqual([]);
+    expect(await run(true, undefined, early)).toEqual(['./a', './b']);
+    expect(await leftToCopy()).toEqual([]);
   });
 
   test('only folders a task wrote into are considered: a task that wrote nothing needs no look', async () => {
