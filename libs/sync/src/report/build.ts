@@ -14,40 +14,39 @@ type FoldedFields = 'status' | 'exitCode' | 'filesTransferred' | 'bytesTransferr
  * its exit code, and the span from the first start to the last finish.
  */
 export function foldEntries(entries: ReadonlyArray<Pick<ProjectReport, Exclude<FoldedFields, 'durationMs'>>>): Pick<ProjectReport, FoldedFields> {
-  // One entry (most projects): its own fields, without the arrays and sorts below (2,000 projects: about 5 ms).
-  if (entries.length === 1) {
-    const e = entries[0] as (typeof entries)[number];
-    const { startedAt, finishedAt } = e;
-    return {
-      status: e.status,
-      exitCode: e.exitCode ?? null,
-      filesTransferred: e.filesTransferred,
-      bytesTransferred: e.bytesTransferred,
-      filesDeleted: e.filesDeleted,
-      filesTotal: e.filesTotal,
-      bytesTotal: e.bytesTotal,
-      startedAt,
-      finishedAt,
-      durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
-    };
-  }
-  const sum = (key: 'filesTransferred' | 'bytesTransferred' | 'filesDeleted' | 'filesTotal' | 'bytesTotal'): number =>
-    entries.reduce((acc, e) => acc + e[key], 0);
-  const startedAt = entries.map((e) => e.startedAt).filter((s): s is string => s !== null).sort()[0] ?? null;
-  const finishedAt = entries.map((e) => e.finishedAt).filter((s): s is string => s !== null).sort().pop() ?? null;
-  const status = worstStatus(entries.map((e) => e.status));
-  return {
-    status,
-    exitCode: entries.find((e) => e.status === status)?.exitCode ?? null,
-    filesTransferred: sum('filesTransferred'),
-    bytesTransferred: sum('bytesTransferred'),
-    filesDeleted: sum('filesDeleted'),
-    filesTotal: sum('filesTotal'),
-    bytesTotal: sum('bytesTotal'),
-    startedAt,
-    finishedAt,
-    durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0,
+  // One pass, no arrays or sorts: it runs once per project of a report (2,000 projects: 5 ms
+  // went to them). ISO times compare as strings, as the sorts did.
+  const folded: Pick<ProjectReport, FoldedFields> = {
+    status: 'skipped',
+    exitCode: null,
+    filesTransferred: 0,
+    bytesTransferred: 0,
+    filesDeleted: 0,
+    filesTotal: 0,
+    bytesTotal: 0,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: 0,
   };
+  let worst: (typeof entries)[number] | undefined;
+  for (const e of entries) {
+    // The first entry with the worst status gives the exit code (as worstStatus, then find, did).
+    if (worst === undefined || SEVERITY[e.status] > SEVERITY[worst.status]) worst = e;
+    folded.filesTransferred += e.filesTransferred;
+    folded.bytesTransferred += e.bytesTransferred;
+    folded.filesDeleted += e.filesDeleted;
+    folded.filesTotal += e.filesTotal;
+    folded.bytesTotal += e.bytesTotal;
+    if (e.startedAt !== null && (folded.startedAt === null || e.startedAt < folded.startedAt)) folded.startedAt = e.startedAt;
+    if (e.finishedAt !== null && (folded.finishedAt === null || e.finishedAt > folded.finishedAt)) folded.finishedAt = e.finishedAt;
+  }
+  if (worst !== undefined) {
+    folded.status = worst.status;
+    folded.exitCode = worst.exitCode ?? null;
+  }
+  const { startedAt, finishedAt } = folded;
+  folded.durationMs = startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0;
+  return folded;
 }
 
 /** Folds task results into one report entry per project, in the order projects were first seen. */
