@@ -10,7 +10,7 @@ import { shardTasks } from '../plan/shard.js';
 import type { SyncTask } from '../plan/task.js';
 import { preflight } from '../preflight.js';
 import { rsyncErrorDetail } from '../rsync/exit-codes.js';
-import { projectReports, reportTotals } from '../report/build.js';
+import { noTransfer, projectReports, reportTotals } from '../report/build.js';
 import type { BackupReport, TaskResult } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { WriteError } from '../errors.js';
@@ -72,14 +72,7 @@ function skippedResult(name: string, reason: string): TaskResult {
     exitCode: null,
     meaning: reason,
     error: null,
-    filesTransferred: 0,
-    bytesTransferred: 0,
-    filesDeleted: 0,
-    filesTotal: 0,
-    bytesTotal: 0,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: 0,
+    ...noTransfer(),
     attempts: [],
   };
 }

@@ -1,4 +1,5 @@
 import type { SyncTask } from '../plan/task.js';
+import { noTransfer } from '../report/build.js';
 import type { TaskResult } from '../report/types.js';
 import type { AutoConcurrency } from './auto-concurrency.js';
 import { runTask, type RunTaskContext, type TaskProgress } from './run-task.js';
@@ -35,14 +36,7 @@ export async function runPlannedTask(
       exitCode: null,
       meaning: message,
       error: message,
-      filesTransferred: 0,
-      bytesTransferred: 0,
-      filesDeleted: 0,
-      filesTotal: 0,
-      bytesTotal: 0,
-      startedAt: now,
-      finishedAt: now,
-      durationMs: 0,
+      ...noTransfer(now),
       attempts: [],
     };
   }
