@@ -16,8 +16,9 @@ interface Running {
   exit: Promise<number | null>;
 }
 
-function startCli(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The CLI in its own process; its temporary files, which a killed run cannot remove, go to `tmpDir` (the test's folder), not /tmp. */
+function startCli(args: string[], tmpDir: string): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmpDir } });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -80,7 +81,7 @@ describe('interruption, killed runs and the run lock (CLI processes, real rsync)
   });
 
   const slowRun = (): Running => {
-    const r = startCli(['sync', '--source', source, '--dest', dest, '--bwlimit', '150', '--concurrency', '2', '--plain']);
+    const r = startCli(['sync', '--source', source, '--dest', dest, '--bwlimit', '150', '--concurrency', '2', '--plain'], dir);
     running.push(r);
     return r;
   };
@@ -119,7 +120,7 @@ describe('interruption, killed runs and the run lock (CLI processes, real rsync)
     expect((await fs.readFile(path.join(dest, 'beta/big.bin'))).equals(v1)).toBe(true);
 
     const reportFile = path.join(dir, 'report.json');
-    const next = startCli(['sync', '--source', source, '--dest', dest, '--plain', '--report', reportFile]);
+    const next = startCli(['sync', '--source', source, '--dest', dest, '--plain', '--report', reportFile], dir);
     running.push(next);
     expect(await next.exit).toBe(0);
     const report = JSON.parse(await fs.readFile(reportFile, 'utf8')) as BackupReport;
@@ -134,7 +135,7 @@ describe('interruption, killed runs and the run lock (CLI processes, real rsync)
   test('a second run of the same pair exits 75 naming the running one, and writes nothing', async () => {
     const first = slowRun();
     await waitFor('the lock', async () => ((await fs.readdir(path.join(dest, '.dailysync'))).some((n) => n.startsWith('lock-')) ? true : undefined));
-    const second = startCli(['sync', '--source', source, '--dest', dest, '--plain']);
+    const second = startCli(['sync', '--source', source, '--dest', dest, '--plain'], dir);
     running.push(second);
     expect(await second.exit).toBe(75);
     expect(second.output()).toMatch(new RegExp(`another dailysync run \\(pid ${first.child.pid} on .*\\) is backing up ${source} to ${dest}`));

@@ -10,9 +10,13 @@ import { mirrorWithRsync, runDailysync } from './nights.js';
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
 const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
 
-/** Runs a backup in its own process and SIGKILLs it, and every rsync it started, `afterMs` after its first task began (or when it ends). */
-async function killedRun(request: object, afterMs: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'ignore'] });
+/**
+ * Runs a backup in its own process and SIGKILLs it, and every rsync it started, `afterMs` after its
+ * first task began (or when it ends). Its temporary files (the rules of its rsyncs), which a killed
+ * run cannot remove, go to `tmpDir`, the test's own folder, not the machine's /tmp.
+ */
+async function killedRun(request: object, afterMs: number, tmpDir: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, TMPDIR: tmpDir } });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await Promise.race([new Promise<void>((resolve) => child.stdout?.on('data', (c: Buffer) => (c.toString().includes('started') ? resolve() : undefined))), exited]);
   await Promise.race([new Promise((r) => setTimeout(r, afterMs)), exited]);
@@ -53,7 +57,7 @@ describe('a run killed at any point (SIGKILL of dailysync and its rsyncs), then 
       }
       const before = await backupOnly(source, dest);
       const request = { source, dest, delete: false, concurrency: rnd.pick([1, 4]), planning: { minSplitMs: 0 }, retry: { retries: 0, backoffMs: 0 } };
-      await killedRun(request, rnd.int(0, 1500));
+      await killedRun(request, rnd.int(0, 1500), work);
       for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
       const [rerun] = await runDailysync(source, dest, { kind: 'single', concurrency: 4 }, { delete: false });
       // Without --delete a folder that became a file cannot be replaced; one rsync refuses the same way.
@@ -62,7 +66,7 @@ describe('a run killed at any point (SIGKILL of dailysync and its rsyncs), then 
       const after = await backupOnly(source, dest);
       expect(before.filter((p) => !after.includes(p))).toEqual([]);
       expect(after.filter((p) => !before.includes(p))).toEqual([]);
-      await killedRun({ ...request, delete: true, maxShrinkPercent: 100 }, rnd.int(0, 1500));
+      await killedRun({ ...request, delete: true, maxShrinkPercent: 100 }, rnd.int(0, 1500), work);
       for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
       await runDailysync(source, dest, { kind: 'single', concurrency: 4 });
       await mirrorWithRsync(source, reference);

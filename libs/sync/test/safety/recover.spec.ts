@@ -12,9 +12,12 @@ import { exists, makeTempDir, treeDifferences, writeTree } from '../helpers/tree
 const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
 const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
 
-/** Starts a backup in its own process and resolves once its first rsync task has started. */
-async function startKillableBackup(request: object): Promise<{ pid: number; exited: Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a backup in its own process and resolves once its first rsync task has started. Its
+ * temporary files, which a killed run cannot remove, go to `tmpDir` (the test's folder), not /tmp.
+ */
+async function startKillableBackup(request: object, tmpDir: string): Promise<{ pid: number; exited: Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmpDir } });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (c: Buffer) => (c.toString().includes('started') ? resolve() : undefined));
@@ -40,7 +43,7 @@ describe('clean-up after a killed run', () => {
       'alpha/.thesis.tex.orig01': 'only in the backup too',
     });
     // A slow copy (bandwidth limit) to kill in the middle of, like a power cut: dailysync and its rsyncs.
-    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256 });
+    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256 }, dir);
     process.kill(run.pid, 'SIGKILL');
     await run.exited;
     for (const p of await findRsyncProcesses(source, dest)) process.kill(-p.pgid, 'SIGKILL');
@@ -61,7 +64,7 @@ describe('clean-up after a killed run', () => {
     const dest = path.join(dir, 'backup');
     const big = Buffer.alloc(4 * 1024 * 1024, 9);
     await writeTree(source, { 'alpha/notes': 'n', 'beta/big.bin': big });
-    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256, delete: true });
+    const run = await startKillableBackup({ source, dest, concurrency: 2, bwlimitKiB: 256, delete: true }, dir);
     // rsync's own temporary file, beside the file it replaces: no run folder with --delete.
     let beside: string[] = [];
     for (let i = 0; i < 200 && beside.length === 0; i++) {
