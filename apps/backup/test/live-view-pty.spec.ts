@@ -43,7 +43,7 @@ describe('the live view on a terminal with 1,000 projects', () => {
       // The live renderer drew (cursor moves), with the overall line and the waiting queue row.
       expect(screen).toContain('\x1b[1A');
       expect(screen).toMatch(/queued: [\d,]+ waiting \(next: project-\d{4}/);
-      expect(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/1,001 of 1,001 projects · 1,000 of 1,000 files/);
+      expect(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/1,001 of 1,001 projects · 1,000 of 1,000 entries/);
       // log-update erases the previous frame line by line: no frame is more than a screenful of rows.
       const frames = screen.match(/(?:\x1b\[2K\x1b\[1A)+/g) ?? [];
       expect(frames.length).toBeGreaterThan(0);

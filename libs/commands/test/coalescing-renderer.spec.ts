@@ -25,7 +25,7 @@ describe('CoalescingRenderer rows', () => {
   test('rows of the view come out as listr2 itself would draw them, cut or not, at any width and level', () => {
     const { format, stock } = renderer();
     const rows = [
-      '0 of 2,001 projects · 1,500 of 2,000 files · 16.2 KiB of 25.4 KiB · 16.1 KiB/s · ETA 250 ms',
+      '0 of 2,001 projects · 1,500 of 2,000 entries · 16.2 KiB of 25.4 KiB · 16.1 KiB/s · ETA 250 ms',
       '(batch 1) · 500 small projects',
       'alpha › raw (top level)',
       '100%  6.3 KiB  150.8 KiB/s  project-1998/notes.txt',

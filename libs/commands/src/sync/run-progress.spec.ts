@@ -46,8 +46,10 @@ describe('RunProgress counts projects, also those that share an rsync', () => {
     progress.finish(bigTop, result(bigTop));
     progress.finish(root, result(root));
     const done = progress.snapshot();
-    expect(done).toMatchObject({ projectsDone: 5, projectsTotal: 5, projectsFailed: 0, filesDone: 8, filesPlanned: 8 });
-    expect(formatOverallLine(done)).toMatch(/^5 of 5 projects · 8 of 8 files/);
+    expect(done).toMatchObject({ projectsDone: 5, projectsTotal: 5, projectsFailed: 0, entriesDone: 8, entriesPlanned: 8 });
+    // The plan's walk counts entries (folders too), not the files the summary says were transferred;
+    // at the end nothing runs or waits, so no rate (it would read 0 B/s).
+    expect(formatOverallLine(done)).toBe('5 of 5 projects · 8 of 8 entries · 400 B of 400 B');
   });
 
   test('a failed batch counts the projects it names as failed, or all of them when it names none', () => {
@@ -58,5 +60,19 @@ describe('RunProgress counts projects, also those that share an rsync', () => {
     const whole = new RunProgress([batch], 1, () => 0);
     whole.finish(batch, result(batch, { status: 'interrupted' }));
     expect(whole.snapshot().projectsFailed).toBe(3);
+  });
+
+  test('the rate shows while a task runs, over its progress, and goes when nothing runs or waits', () => {
+    let now = 0;
+    const progress = new RunProgress([big], 1, () => now);
+    progress.start(big);
+    const moving = { bytes: 0, percent: 0, bytesPerSecond: 0, toCheck: { remaining: 2, total: 2, listComplete: true } };
+    progress.progress(big, { ...moving, attempt: 1 });
+    expect(formatOverallLine(progress.snapshot())).toBe('0 of 1 projects · 0 of 2 entries · 0 B of 100 B · 0 B/s · ETA 10 ms');
+    now = 1000;
+    progress.progress(big, { ...moving, bytes: 50, percent: 50, toCheck: { remaining: 1, total: 2, listComplete: true }, attempt: 1 });
+    expect(formatOverallLine(progress.snapshot())).toBe('0 of 1 projects · 1 of 2 entries · 50 B of 100 B · 50 B/s · ETA 10 ms');
+    progress.finish(big, result(big));
+    expect(formatOverallLine(progress.snapshot())).toBe('1 of 1 projects · 2 of 2 entries · 100 B of 100 B');
   });
 });

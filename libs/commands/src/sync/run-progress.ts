@@ -10,11 +10,14 @@ export interface RunProgressSnapshot {
   tasksQueued: number;
   /** Projects with a failed or interrupted task so far. */
   projectsFailed: number;
-  /** Files and bytes gone through rsync (copied or found unchanged) of what the plan counted. */
-  filesDone: number;
+  /**
+   * Entries (files, folders, links: what the plan's walk counts) and bytes gone through rsync,
+   * copied or found unchanged, on the plan's scale. Not the files transferred of the summary.
+   */
+  entriesDone: number;
   bytesDone: number;
   /** Planned totals; undefined when no task had an estimate (a remote source without history). */
-  filesPlanned?: number;
+  entriesPlanned?: number;
   bytesPlanned?: number;
   /** Bytes per second over the last RATE_WINDOW_MS. */
   bytesPerSecond: number;
@@ -30,7 +33,7 @@ const RATE_TRUSTED_AFTER_MS = 5_000;
 
 interface Running {
   task: SyncTask;
-  files: number;
+  entries: number;
   bytes: number;
 }
 
@@ -51,11 +54,11 @@ export class RunProgress {
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private readonly startedAt: number;
   private projectsDone = 0;
-  private doneFiles = 0;
+  private doneEntries = 0;
   private doneBytes = 0;
   /** Estimated milliseconds of the tasks not finished yet (plan weights). */
   private weightLeft = 0;
-  readonly filesPlanned?: number;
+  readonly entriesPlanned?: number;
   readonly bytesPlanned?: number;
 
   constructor(
@@ -65,7 +68,7 @@ export class RunProgress {
     private readonly now: () => number = Date.now,
   ) {
     this.startedAt = now();
-    let files = 0;
+    let entries = 0;
     let bytes = 0;
     let estimated = false;
     for (const t of tasks) {
@@ -73,12 +76,12 @@ export class RunProgress {
       this.weightLeft += Math.max(0, t.weight);
       if (t.estimate && t.estimate.basis !== 'none') {
         estimated = true;
-        files += t.estimate.files;
+        entries += t.estimate.files;
         bytes += t.estimate.bytes;
       }
     }
     if (estimated) {
-      this.filesPlanned = files;
+      this.entriesPlanned = entries;
       this.bytesPlanned = bytes;
     }
   }
@@ -90,7 +93,7 @@ export class RunProgress {
   start(task: SyncTask): void {
     if (this.finished.has(task.id)) return;
     // A retry starts the same task again: its counters start over too.
-    this.running.set(task.id, { task, files: 0, bytes: 0 });
+    this.running.set(task.id, { task, entries: 0, bytes: 0 });
   }
 
   progress(task: SyncTask, p: TaskProgress): void {
@@ -100,7 +103,7 @@ export class RunProgress {
     r.bytes = planned ? Math.min(planned.bytes, p.bytes) : p.bytes;
     if (p.toCheck) {
       const checked = Math.max(0, p.toCheck.total - p.toCheck.remaining);
-      r.files = planned ? Math.min(planned.files, checked) : checked;
+      r.entries = planned ? Math.min(planned.files, checked) : checked;
     }
   }
 
@@ -111,7 +114,7 @@ export class RunProgress {
     this.weightLeft -= Math.max(0, task.weight);
     // Counted on the plan's scale, so done reaches the planned total (rsync's own count includes folders).
     const planned = task.estimate && task.estimate.basis !== 'none' ? task.estimate : undefined;
-    this.doneFiles += planned ? planned.files : result.filesTotal;
+    this.doneEntries += planned ? planned.files : result.filesTotal;
     this.doneBytes += planned ? planned.bytes : result.bytesTotal;
     const failed = result.status === 'failed' || result.status === 'interrupted';
     // A failed batch names the projects that failed; the others of it were copied.
@@ -128,10 +131,10 @@ export class RunProgress {
 
   snapshot(): RunProgressSnapshot {
     const at = this.now();
-    let files = this.doneFiles;
+    let entries = this.doneEntries;
     let bytes = this.doneBytes;
     for (const r of this.running.values()) {
-      files += r.files;
+      entries += r.entries;
       bytes += r.bytes;
     }
     this.samples.push({ at, bytes });
@@ -154,9 +157,9 @@ export class RunProgress {
       tasksRunning: this.running.size,
       tasksQueued: Math.max(0, queued),
       projectsFailed: this.failedProjects.size,
-      filesDone: files,
+      entriesDone: entries,
       bytesDone: bytes,
-      ...(this.filesPlanned === undefined ? {} : { filesPlanned: this.filesPlanned, bytesPlanned: this.bytesPlanned }),
+      ...(this.entriesPlanned === undefined ? {} : { entriesPlanned: this.entriesPlanned, bytesPlanned: this.bytesPlanned }),
       bytesPerSecond,
       ...(etaMs === undefined || queued + this.running.size === 0 ? {} : { etaMs: Math.round(etaMs) }),
       elapsedMs,
@@ -164,14 +167,15 @@ export class RunProgress {
   }
 }
 
-/** `120 of 2,000 projects · 130 of 2,100 files · 1.2 GiB of 3.4 GiB · 45.0 MiB/s · ETA 2m10s` */
+/** `120 of 2,000 projects · 130 of 2,100 entries · 1.2 GiB of 3.4 GiB · 45.0 MiB/s · ETA 2m10s`; no rate once nothing runs or waits */
 export function formatOverallLine(s: RunProgressSnapshot): string {
   const of = (done: string, total: string | undefined): string => (total === undefined ? done : `${done} of ${total}`);
   return [
     `${of(formatCount(s.projectsDone), formatCount(s.projectsTotal))} projects`,
-    `${of(formatCount(s.filesDone), s.filesPlanned === undefined ? undefined : formatCount(s.filesPlanned))} files`,
+    `${of(formatCount(s.entriesDone), s.entriesPlanned === undefined ? undefined : formatCount(s.entriesPlanned))} entries`,
     of(formatBytes(s.bytesDone), s.bytesPlanned === undefined ? undefined : formatBytes(s.bytesPlanned)),
-    `${formatBytes(Math.round(s.bytesPerSecond))}/s`,
+    // Once nothing runs or waits, a rate over the last seconds only tells how the run ended (0 B/s).
+    s.tasksRunning + s.tasksQueued === 0 ? undefined : `${formatBytes(Math.round(s.bytesPerSecond))}/s`,
     s.etaMs === undefined ? undefined : `ETA ${formatDuration(s.etaMs)}`,
   ]
     .filter((p) => p !== undefined)
