@@ -37,8 +37,8 @@ order=(rsync parallel dailysync-plain dailysync-terminal dailysync-plain-pty)
 [ -n "${3:-}" ] && IFS=, read -r -a order <<<"$3"
 [ "${order[0]}" = rsync ] || { echo "CONTESTANTS must start with rsync (the ratios are to it)" >&2; exit 2; }
 if [[ " ${order[*]} " == *" dailysync-base "* ]] && [ ! -f "${BASE_BIN:-}" ]; then echo "dailysync-base needs BASE_BIN=path/to/dailysync.cjs of another build" >&2; exit 2; fi
-echo "| contestant | runs | median s | min-max s | vs rsync | correct |"
-echo "|---|---|---|---|---|---|"
+echo "| contestant | runs | median s | min-max s | vs rsync | same repeat: median (min-max) | correct |"
+echo "|---|---|---|---|---|---|---|"
 # Interleaved: each repeat runs every contestant once, so a slow spell of this shared VM falls on
 # all of them instead of on whichever ran then.
 declare -A times ok
@@ -62,5 +62,10 @@ for name in "${order[@]}"; do
   sorted=$(printf '%s\n' ${times[$name]} | sort -n)
   median=$(echo "$sorted" | sed -n "$(((repeats + 1) / 2))p")
   medians[$name]=$median
-  printf '| %s | %s | %.2f | %.2f-%.2f | %.2f | %s/%s |\n' "$name" "$repeats" "$median" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$(echo "$median / ${medians[rsync]}" | bc -l)" "${ok[$name]:-0}" "$repeats"
+  # Each repeat's time over rsync's in the same repeat: on a disk whose speed drifts from minute to
+  # minute (this VM's: single rsync 0.9-4.3 s within one run of the script) the ratio of medians
+  # mixes fast and slow spells; these ratios compare runs made seconds apart.
+  paired=$(paste <(printf '%s\n' ${times[$name]}) <(printf '%s\n' ${times[rsync]}) | awk '{ printf "%.4f\n", $1 / $2 }' | sort -n)
+  printf '| %s | %s | %.2f | %.2f-%.2f | %.2f | %.2f (%.2f-%.2f) | %s/%s |\n' "$name" "$repeats" "$median" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$(echo "$median / ${medians[rsync]}" | bc -l)" \
+    "$(echo "$paired" | sed -n "$(((repeats + 1) / 2))p")" "$(echo "$paired" | head -1)" "$(echo "$paired" | tail -1)" "${ok[$name]:-0}" "$repeats"
 done
