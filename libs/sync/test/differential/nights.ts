@@ -22,6 +22,8 @@ export interface NightOutcome {
   problems: string[];
   /** Where single rsync's own copy differs from the source and dailysync's does not (compareWithReference). */
   rsyncOwnErrors: string[];
+  /** Projects that shared an rsync (batch tasks) in this night's plans: the night's comparison covers batched runs when above 0. */
+  batchedProjects: number;
 }
 
 const RSYNC_MIRROR = REFERENCE_RSYNC;
@@ -91,10 +93,14 @@ export async function runSeed(seed: number, nights: number, workDir: string, onN
     for (let night = 0; night < nights; night++) {
       const changes = night === 0 ? ['initial tree'] : await gen.night();
       const variant = variantFor(rnd);
-      let reports = await runDailysync(source, dest, variant);
+      let batchedProjects = 0;
+      const countBatched: Partial<RunBackupRequest> = {
+        hooks: { onPlan: ({ tasks }) => (batchedProjects += tasks.reduce((n, t) => n + (t.kind === 'batch' ? (t.projects?.length ?? 0) : 0), 0)) },
+      };
+      let reports = await runDailysync(source, dest, variant, countBatched);
       // Folders the failed root pass was removing are listed failed too, without an error of their own.
       const errors = reports.flatMap((r) => r.projects.filter((p) => p.status === 'failed' && p.error).map((p) => p.error ?? ''));
-      if (errors.length > 0 && errors.every((e) => RSYNC_DEFAULT_ACL_BUG.test(e))) reports = await runDailysync(source, dest, variant);
+      if (errors.length > 0 && errors.every((e) => RSYNC_DEFAULT_ACL_BUG.test(e))) reports = await runDailysync(source, dest, variant, countBatched);
       await mirrorWithRsync(source, reference);
       const compared = await compareWithReference(dest, reference, source);
       const problems = [...reportProblems(reports), ...compared.differences];
@@ -102,14 +108,14 @@ export async function runSeed(seed: number, nights: number, workDir: string, onN
       if (verify.counts.missing + verify.counts.different > 0 || verify.error) {
         problems.push(`verify: ${verify.counts.missing} missing, ${verify.counts.different} different (${[...verify.missing, ...verify.different].slice(0, 5).join(', ')}) ${verify.error ?? ''}`);
       }
-      const outcome: NightOutcome = { seed, night, variant, changes, problems, rsyncOwnErrors: compared.rsyncOwnErrors };
+      const outcome: NightOutcome = { seed, night, variant, changes, problems, rsyncOwnErrors: compared.rsyncOwnErrors, batchedProjects };
       outcomes.push(outcome);
       onNight?.(outcome);
       if (problems.length > 0) return outcomes;
     }
     await fs.rm(dir, { recursive: true, force: true });
   } catch (error) {
-    outcomes.push({ seed, night: outcomes.length, variant: { kind: 'single', concurrency: 0 }, changes: [], problems: [`crashed: ${(error as Error).stack ?? String(error)}`], rsyncOwnErrors: [] });
+    outcomes.push({ seed, night: outcomes.length, variant: { kind: 'single', concurrency: 0 }, changes: [], problems: [`crashed: ${(error as Error).stack ?? String(error)}`], rsyncOwnErrors: [], batchedProjects: 0 });
   }
   return outcomes;
 }

@@ -27,12 +27,14 @@ const work = await fs.mkdtemp(path.join(os.tmpdir(), 'dailysync-soak-'));
 const started = Date.now();
 let nights = 0;
 let seeds = 0;
+let batchedNights = 0;
 const failed: number[] = [];
 while (nights < total && Date.now() < deadline) {
   const seed = values.seed !== undefined && seeds === 0 ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   seeds += 1;
   const outcomes = await runSeed(seed, Math.min(perSeed, total - nights), work, (o) => {
-    const v = o.variant.kind === 'shards' ? 'shards 3' : `concurrency ${o.variant.concurrency}`;
+    const v = `${o.variant.kind === 'shards' ? 'shards 3' : `concurrency ${o.variant.concurrency}`}${o.batchedProjects > 0 ? `, ${o.batchedProjects} projects in batches` : ''}`;
+    if (o.batchedProjects > 0) batchedNights += 1;
     const verdict = o.problems.length > 0 ? 'DIFFERENT' : o.rsyncOwnErrors.length > 0 ? "same as rsync, except where rsync's own copy differs from the source and dailysync's does not" : 'same as rsync';
     console.log(`seed ${o.seed} night ${o.night} (${v}; ${o.changes.join(', ')}): ${verdict}`);
     for (const p of o.problems.slice(0, 20)) console.log(`    ${p}`);
@@ -46,6 +48,6 @@ while (nights < total && Date.now() < deadline) {
   if (values.seed !== undefined) break;
 }
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-console.log(`${nights} nights, ${seeds} seeds, ${minutes} min; ${failed.length === 0 ? 'no differences' : `failed seeds: ${failed.join(' ')}`}`);
+console.log(`${nights} nights (${batchedNights} with batched projects), ${seeds} seeds, ${minutes} min; ${failed.length === 0 ? 'no differences' : `failed seeds: ${failed.join(' ')}`}`);
 if (failed.length === 0) await fs.rm(work, { recursive: true, force: true });
 process.exit(failed.length === 0 ? 0 : 1);
