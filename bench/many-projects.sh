@@ -17,6 +17,9 @@ projects="${1:-2000}"
 repeats="${2:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Where it runs decides what it measures (docs/benchmarks.md, Running): say so, since an empty or
+# unset TMPDIR falls back to /tmp.
+echo "work folder $work on $(df -T "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
 for i in $(seq -w 1 "$projects"); do mkdir -p "$work/src/project-$i" && echo "project $i" >"$work/src/project-$i/notes.txt"; done
 # A night's source was written before the run, as on a NAS: files changed in the 10 s before a copy
 # (the changed-during-copy margin, UNTOUCHED_BEFORE_COPY_MS) also get their backup copy looked up.
