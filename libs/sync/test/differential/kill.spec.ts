@@ -1,22 +1,18 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findRsyncProcesses } from '../../src/safety/recover.js';
+import { spawnBackupChild } from '../helpers/spawn-backup-child.js';
 import { compareWithReference } from './compare.js';
 import { fsSupport, join, listEntries, Random, TreeGenerator } from './generate.js';
 import { mirrorWithRsync, runDailysync } from './nights.js';
 
-const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
-const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
-
 /**
- * Runs a backup in its own process and SIGKILLs it, and every rsync it started, `afterMs` after its
- * first task began (or when it ends). Its temporary files (the rules of its rsyncs), which a killed
- * run cannot remove, go to `tmpDir`, the test's own folder, not the machine's /tmp.
+ * Runs a backup in its own process (temporary files in `tmpDir`) and SIGKILLs it, and every rsync
+ * it started, `afterMs` after its first task began (or when it ends).
  */
 async function killedRun(request: object, afterMs: number, tmpDir: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, TMPDIR: tmpDir } });
+  const child = spawnBackupChild(request, tmpDir, 'ignore');
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await Promise.race([new Promise<void>((resolve) => child.stdout?.on('data', (c: Buffer) => (c.toString().includes('started') ? resolve() : undefined))), exited]);
   await Promise.race([new Promise((r) => setTimeout(r, afterMs)), exited]);

@@ -7,17 +7,12 @@ import { resolveBackupOptions } from '../../src/options.js';
 import type { SyncTask } from '../../src/plan/task.js';
 import { buildRsyncArgs } from '../../src/rsync/args.js';
 import { findRsyncProcesses, makeRunTempDir, removeDeadRunTempDirs, runTempRoot, usesRunTempDir } from '../../src/safety/recover.js';
+import { spawnBackupChild } from '../helpers/spawn-backup-child.js';
 import { exists, makeTempDir, treeDifferences, writeTree } from '../helpers/tree.js';
 
-const WORKSPACE = path.resolve(import.meta.dirname, '../../../..');
-const CHILD = path.join(import.meta.dirname, '../helpers/backup-child.ts');
-
-/**
- * Starts a backup in its own process and resolves once its first rsync task has started. Its
- * temporary files, which a killed run cannot remove, go to `tmpDir` (the test's folder), not /tmp.
- */
+/** Starts a backup in its own process (temporary files in `tmpDir`) and resolves once its first rsync task has started. */
 async function startKillableBackup(request: object, tmpDir: string): Promise<{ pid: number; exited: Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmpDir } });
+  const child = spawnBackupChild(request, tmpDir, 'inherit');
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (c: Buffer) => (c.toString().includes('started') ? resolve() : undefined));
